@@ -1,0 +1,95 @@
+// Env: the seam between the log and the operating system.
+//
+// Every byte of log data moves through an IoQueue (io_uring in production:
+// wal/uring_env.cc). Metadata operations (open, rename, list, directory sync)
+// are plain system calls. Tests substitute an in-memory Env that can drop
+// unsynced data, and a fault-injecting Env that fails or shortens chosen
+// operations (tests/support/).
+//
+// Errors: an operation's -errno becomes a Status in exactly one place per
+// implementation (for the real Env: ErrnoStatus() in wal/io_status.h).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eddy/result.h"
+#include "eddy/status.h"
+
+namespace eddy::wal {
+
+// Alignment of buffers, offsets and lengths for files opened with `direct`.
+inline constexpr std::uint32_t kIoAlignment = 4096;
+
+// An open file. Its meaning belongs to the Env that opened it.
+using FileId = int;
+
+struct OpenOptions {
+  bool create = false;     // create the file if it is missing
+  bool read_only = false;  // open for reading only
+  bool direct = false;     // O_DIRECT: bypass the page cache (aligned I/O only)
+  bool dsync = false;      // O_DSYNC: a write completes only once it is durable
+};
+
+// The outcome of one queued operation: `result` is the number of bytes moved
+// (0 for a sync), or -errno. A short write or read is not an error here; the
+// caller resubmits the rest.
+struct IoCompletion {
+  std::uint64_t tag = 0;
+  std::int32_t result = 0;
+};
+
+// One thread's queue of asynchronous file operations. Not thread-safe: each
+// thread that does I/O owns its own queue. Buffers handed to Queue* must stay
+// valid and untouched until their completion has been returned.
+class IoQueue {
+ public:
+  virtual ~IoQueue() = default;
+
+  // Queue operations; nothing reaches the kernel before Submit(). With
+  // `link_next`, the next queued operation starts only after this one fully
+  // succeeded; if this one fails or is short, the next completes with
+  // -ECANCELED.
+  virtual void QueueWrite(FileId file, std::uint64_t offset, const void* data, std::uint32_t len,
+                          std::uint64_t tag, bool link_next) = 0;
+  virtual void QueueRead(FileId file, std::uint64_t offset, void* data, std::uint32_t len,
+                         std::uint64_t tag) = 0;
+  virtual void QueueDatasync(FileId file, std::uint64_t tag) = 0;
+
+  // Hands every queued operation to the kernel.
+  virtual Status Submit() = 0;
+  // Blocks until one completion is available and returns it.
+  virtual Status WaitCompletion(IoCompletion* out) = 0;
+  // Returns false at once when no completion is ready.
+  virtual bool PollCompletion(IoCompletion* out) = 0;
+
+  // How many operations may be queued or in flight at once.
+  virtual std::uint32_t depth() const = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The real file system with io_uring. Never null; never freed.
+  static Env* Default();
+
+  virtual Result<FileId> Open(const std::string& path, const OpenOptions& options) = 0;
+  virtual Status Close(FileId file) = 0;
+  virtual Result<std::uint64_t> FileSize(FileId file) = 0;
+
+  virtual Status CreateDirIfMissing(const std::string& dir) = 0;
+  // Names (not paths) of the entries of `dir`, in no particular order.
+  virtual Result<std::vector<std::string>> ListDir(const std::string& dir) = 0;
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status Remove(const std::string& path) = 0;
+  // Makes creations, renames and removals in `dir` durable.
+  virtual Status SyncDir(const std::string& dir) = 0;
+
+  // A new queue for the calling thread, able to hold `depth` operations.
+  virtual Result<std::unique_ptr<IoQueue>> NewIoQueue(std::uint32_t depth) = 0;
+};
+
+}  // namespace eddy::wal

@@ -1,0 +1,128 @@
+// Wal: the segmented, checksummed write-ahead log. The single source of truth:
+// the memtable and the stream segments are derived from what it holds.
+//
+// Contract
+// - Append() may be called from any number of threads. Records get strictly
+//   increasing LSNs (1, 2, 3, ...) in the order they enter the log; Append
+//   returns a record's LSN once the sync mode's acknowledgement holds
+//   (eddy/sync_mode.h). Concurrent appenders share writes and syncs
+//   (group commit): one io_uring write (O_DIRECT; O_DSYNC or a linked
+//   fdatasync in mode batch) carries many records, and up to
+//   `max_inflight_writes` such writes are in flight while the next batch fills.
+// - A failed write or sync poisons the log: that append and every later one
+//   fail with IOError. A sync is never retried.
+// - Open() recovers: segments in order, checksums and LSN continuity checked.
+//   A torn tail (records of writes that were in flight at a crash) is cut off
+//   and reported; corruption of data that had been acknowledged is an error
+//   naming segment and offset. Appends then continue in a fresh segment.
+// - Lifetime: the Wal owns one background thread (the log writer) and the
+//   segment files; Close() (or the destructor) drains, syncs and joins it.
+//
+// On-disk format: docs/wal_format.md (wal/format.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "eddy/clock.h"
+#include "eddy/result.h"
+#include "eddy/status.h"
+#include "eddy/sync_mode.h"
+#include "eddy/types.h"
+#include "wal/env.h"
+
+namespace eddy::wal {
+
+// How mode `batch` makes a write durable.
+enum class SyncMethod : unsigned char {
+  kDsync,           // segment opened O_DSYNC: the write itself completes durable
+  kLinkedDatasync,  // write linked (IOSQE_IO_LINK) to an fdatasync
+};
+
+struct WalOptions {
+  std::string dir;                           // created if missing
+  std::uint64_t segment_bytes = 64ull << 20;  // rounded up to kIoAlignment
+  SyncMode sync_mode = SyncMode::kBatch;
+  SyncMethod sync_method = SyncMethod::kDsync;
+  std::uint32_t sync_interval_ms = 10;        // mode interval only
+  std::uint32_t max_inflight_writes = 8;      // pipelined batch writes
+  std::uint32_t batch_buffer_bytes = 1u << 20;  // grows for larger records
+  // Segments kept pre-written (zero-filled and synced) ahead of need, so a
+  // sync never pays for growing a file. Released segments are recycled.
+  std::uint32_t spare_segments = 1;
+  Env* env = nullptr;                          // nullptr: Env::Default()
+  Clock* clock = nullptr;                      // nullptr: Clock::Real()
+  // Print recovery progress (records, bytes, MB/s) to stderr. Default: only
+  // when stderr is a terminal.
+  std::optional<bool> report_progress;
+};
+
+// One record as read back from the log. `payload` points into the reader's
+// buffer and is valid until the next record is read.
+struct LogRecord {
+  Lsn lsn = kNoLsn;
+  std::uint64_t timestamp_us = 0;
+  std::uint8_t type = 0;
+  ByteSpan payload;
+};
+
+// What recovery found.
+struct RecoveryReport {
+  std::uint64_t segments = 0;
+  std::uint64_t records = 0;   // valid records seen (including those below replay_from)
+  std::uint64_t bytes = 0;     // bytes of valid frames
+  double seconds = 0;
+  Lsn first_lsn = kNoLsn;      // oldest record still in the log
+  Lsn last_lsn = kNoLsn;       // newest valid record
+  bool torn_tail = false;      // true when a partial last batch was cut off
+  std::string torn_tail_detail;  // "segment wal-…log: cut at offset N, M bytes dropped"
+};
+
+// Record types below this are the log's own (padding); callers use the rest.
+inline constexpr std::uint8_t kFirstUserRecordType = 16;
+
+class Wal {
+ public:
+  using ReplayFn = std::function<Status(const LogRecord&)>;
+
+  // Opens the log in options.dir, creating it if needed. Every record with
+  // LSN >= replay_from is passed to `replay` in LSN order before Open
+  // returns; a non-OK Status from `replay` aborts the open. `report` may be
+  // null.
+  static Result<std::unique_ptr<Wal>> Open(const WalOptions& options, Lsn replay_from,
+                                           const ReplayFn& replay, RecoveryReport* report);
+
+  virtual ~Wal() = default;
+
+  // Appends one record of `type` (>= kFirstUserRecordType). Thread-safe.
+  // Returns its LSN once acknowledged under the sync mode.
+  // Errors: InvalidArgument (type, or payload over the maximum record size),
+  // IOError (the log is poisoned or closed).
+  virtual Result<Lsn> Append(std::uint8_t type, ByteSpan payload) = 0;
+
+  // Makes every record appended so far durable, whatever the sync mode, and
+  // returns the durable LSN.
+  virtual Result<Lsn> Sync() = 0;
+
+  // Deletes (or recycles) every segment all of whose records have LSN < lsn.
+  // The segment holding `lsn` and later ones stay.
+  virtual Status ReleaseBelow(Lsn lsn) = 0;
+
+  // Newest LSN handed out; newest LSN known durable.
+  virtual Lsn last_lsn() const = 0;
+  virtual Lsn durable_lsn() const = 0;
+  // OK, or the error that poisoned the log.
+  virtual Status health() const = 0;
+
+  // Drains and syncs outstanding records, stops the writer thread. Later
+  // appends fail. Idempotent.
+  virtual Status Close() = 0;
+};
+
+// Largest payload a single record may carry.
+inline constexpr std::uint32_t kMaxRecordBytes = 32u << 20;
+
+}  // namespace eddy::wal
