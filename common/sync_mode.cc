@@ -4,9 +4,12 @@ namespace eddy {
 
 std::string_view SyncModeName(SyncMode mode) {
   switch (mode) {
-    case SyncMode::kNone: return "none";
-    case SyncMode::kBatch: return "batch";
-    case SyncMode::kInterval: return "interval";
+    case SyncMode::kNone:
+      return "none";
+    case SyncMode::kBatch:
+      return "batch";
+    case SyncMode::kInterval:
+      return "interval";
   }
   return "unknown";
 }

@@ -64,6 +64,17 @@ class IoQueue {
   virtual Status WaitCompletion(IoCompletion* out) = 0;
   // Returns false at once when no completion is ready.
   virtual bool PollCompletion(IoCompletion* out) = 0;
+  // Like WaitCompletion, but gives up after `timeout_us`: returns false then.
+  virtual Result<bool> WaitCompletionFor(IoCompletion* out, std::uint64_t timeout_us) = 0;
+
+  // Wake-ups from other threads, delivered as completions so that a thread
+  // waiting for I/O also wakes for new work (io_uring: a read of an eventfd).
+  // QueueNotifyWait arms one wait: a completion with `tag` arrives once
+  // Notify() has been called (any number of times) since the previous such
+  // completion. At most one wait is armed at a time. Notify() is the only
+  // member that is thread-safe.
+  virtual void QueueNotifyWait(std::uint64_t tag) = 0;
+  virtual void Notify() = 0;
 
   // How many operations may be queued or in flight at once.
   virtual std::uint32_t depth() const = 0;

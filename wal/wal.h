@@ -43,18 +43,21 @@ enum class SyncMethod : unsigned char {
 };
 
 struct WalOptions {
-  std::string dir;                           // created if missing
+  std::string dir;                            // created if missing
   std::uint64_t segment_bytes = 64ull << 20;  // rounded up to kIoAlignment
   SyncMode sync_mode = SyncMode::kBatch;
   SyncMethod sync_method = SyncMethod::kDsync;
-  std::uint32_t sync_interval_ms = 10;        // mode interval only
-  std::uint32_t max_inflight_writes = 8;      // pipelined batch writes
+  std::uint32_t sync_interval_ms = 10;  // mode interval only
+  // O_DIRECT writes (the page cache is bypassed). Either way every write
+  // covers whole 4 KiB blocks; see docs/wal_format.md.
+  bool direct_io = true;
+  std::uint32_t max_inflight_writes = 8;        // pipelined batch writes
   std::uint32_t batch_buffer_bytes = 1u << 20;  // grows for larger records
   // Segments kept pre-written (zero-filled and synced) ahead of need, so a
   // sync never pays for growing a file. Released segments are recycled.
   std::uint32_t spare_segments = 1;
-  Env* env = nullptr;                          // nullptr: Env::Default()
-  Clock* clock = nullptr;                      // nullptr: Clock::Real()
+  Env* env = nullptr;      // nullptr: Env::Default()
+  Clock* clock = nullptr;  // nullptr: Clock::Real()
   // Print recovery progress (records, bytes, MB/s) to stderr. Default: only
   // when stderr is a terminal.
   std::optional<bool> report_progress;
@@ -72,13 +75,22 @@ struct LogRecord {
 // What recovery found.
 struct RecoveryReport {
   std::uint64_t segments = 0;
-  std::uint64_t records = 0;   // valid records seen (including those below replay_from)
-  std::uint64_t bytes = 0;     // bytes of valid frames
+  std::uint64_t records = 0;  // valid records seen (including those below replay_from)
+  std::uint64_t bytes = 0;    // bytes of valid frames
   double seconds = 0;
-  Lsn first_lsn = kNoLsn;      // oldest record still in the log
-  Lsn last_lsn = kNoLsn;       // newest valid record
-  bool torn_tail = false;      // true when a partial last batch was cut off
+  Lsn first_lsn = kNoLsn;        // oldest record still in the log
+  Lsn last_lsn = kNoLsn;         // newest valid record
+  bool torn_tail = false;        // true when a partial last batch was cut off
   std::string torn_tail_detail;  // "segment wal-…log: cut at offset N, M bytes dropped"
+};
+
+// Counters since Open, for benchmarks and operators.
+struct WalStats {
+  std::uint64_t records = 0;        // records appended
+  std::uint64_t writes = 0;         // batch writes completed (records/writes = group size)
+  std::uint64_t bytes_written = 0;  // bytes of those writes, padding and headers included
+  std::uint64_t syncs = 0;          // fdatasyncs completed (O_DSYNC writes count as writes only)
+  std::uint64_t segments_started = 0;
 };
 
 // Record types below this are the log's own (padding); callers use the rest.
@@ -116,6 +128,7 @@ class Wal {
   virtual Lsn durable_lsn() const = 0;
   // OK, or the error that poisoned the log.
   virtual Status health() const = 0;
+  virtual WalStats stats() const = 0;
 
   // Drains and syncs outstanding records, stops the writer thread. Later
   // appends fail. Idempotent.

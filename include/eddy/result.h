@@ -17,7 +17,7 @@ class [[nodiscard]] Result {
  public:
   // Implicit on purpose: `return value;` and `return Status::X(...)` both read
   // naturally at call sites.
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok() && "a Result built from a Status must carry an error");
   }

@@ -73,8 +73,8 @@ std::string_view CodeName(Status::Code code);
 }  // namespace eddy
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define EDDY_RETURN_IF_ERROR(expr)          \
-  do {                                      \
-    ::eddy::Status eddy_status_ = (expr);   \
+#define EDDY_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::eddy::Status eddy_status_ = (expr);        \
     if (!eddy_status_.ok()) return eddy_status_; \
   } while (0)

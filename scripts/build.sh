@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Configures and builds one build tree: scripts/build.sh DIR [cmake args...]
+set -euo pipefail
+dir=$1
+shift
+root=$(cd "$(dirname "$0")/.." && pwd)
+cmake -S "$root" -B "$dir" -G Ninja "$@" >/dev/null
+# Two cores on CI; more jobs only add memory pressure.
+ninja -C "$dir" -j "${EDDY_BUILD_JOBS:-$(nproc)}"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds Release and an
+# AddressSanitizer+UndefinedBehaviorSanitizer build of the tests, and runs
+# both through ctest.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/setup.sh"
+jobs=${EDDY_TEST_JOBS:-$(nproc)}
+
+echo "== Release build and tests"
+"$root/scripts/build.sh" "$root/build" -DCMAKE_BUILD_TYPE=Release
+(cd "$root/build" && ctest --output-on-failure -j "$jobs" --timeout 600)
+
+echo "== ASan+UBSan build and tests"
+"$root/scripts/build.sh" "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DEDDY_SANITIZE=address,undefined -DEDDY_BUILD_TOOLS=OFF
+(cd "$root/build-asan" && ctest --output-on-failure -j "$jobs" --timeout 900)
