@@ -20,6 +20,8 @@ std::string_view CodeName(Status::Code code) {
       return "ConditionFailed";
     case Status::Code::kFailedPrecondition:
       return "FailedPrecondition";
+    case Status::Code::kAlreadyExists:
+      return "AlreadyExists";
   }
   return "Unknown";
 }

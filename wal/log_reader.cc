@@ -118,6 +118,7 @@ class LogReaderImpl final : public LogReader {
                                 std::to_string(expected_) + " was expected next");
     }
     salt_ = header->salt;
+    segment_bytes_ = header->segment_bytes;
     segment_end_ = std::min<std::uint64_t>(file_size_, header->segment_bytes);
     pos_ = kSegmentHeaderBytes;
     return Status::Ok();
@@ -232,46 +233,68 @@ class LogReaderImpl final : public LogReader {
   }
 
   // Decides whether the damage at pos_ of the last segment is a torn tail.
+  // Evidence of dropped data: a valid frame of this incarnation after the cut
+  // (fatal if it vouches for the missing LSN), a frame header whose LSN field
+  // names the expected LSN or a later one even though its checksum fails, or
+  // a file shorter than the size its header promises (segments are
+  // pre-written in full, so a short file was cut).
   Status CheckTornTail() {
     const std::string& name = segments_[index_].name;
-    std::uint64_t cut = pos_;
+    const std::uint64_t cut = pos_;
     std::uint64_t furthest = cut;
     std::uint64_t dropped_frames = 0;
     FrameHeader h;
-    // A frame header at the cut that names the expected LSN was being written.
-    if (cut + kFrameHeaderBytes <= segment_end_) {
-      EDDY_ASSIGN_OR_RETURN(std::uint64_t avail, Ensure(cut, kFrameHeaderBytes));
-      if (avail >= kFrameHeaderBytes) {
-        std::memcpy(&h, window_.data() + (cut - window_offset_), sizeof(h));
-        if (h.lsn == expected_) {
-          dropped_frames = 1;
-          furthest = cut + kFrameHeaderBytes;
-        }
-      }
-    }
-    for (std::uint64_t q = AlignUp(cut + 8, 8); q + kFrameHeaderBytes <= segment_end_; q += 8) {
+    for (std::uint64_t q = cut; q + kFrameHeaderBytes <= segment_end_; q += 8) {
       if (NextFrameStart(q) != q) continue;
       EDDY_ASSIGN_OR_RETURN(FrameCheck check, CheckAt(q, &h));
-      if (check != FrameCheck::kValid) continue;
-      if (h.type == static_cast<std::uint8_t>(FrameType::kPadding)) continue;
-      if (h.durable_lsn >= expected_) {
-        return Status::Corruption("segment " + name + ": damaged frame at offset " +
-                                  std::to_string(cut) + " (LSN " + std::to_string(expected_) +
-                                  ") had been acknowledged: the frame at offset " +
-                                  std::to_string(q) + " was written after it was durable");
+      if (check == FrameCheck::kValid) {
+        if (h.type == static_cast<std::uint8_t>(FrameType::kPadding)) continue;
+        if (h.durable_lsn >= expected_) {
+          return Status::Corruption("segment " + name + ": damaged frame at offset " +
+                                    std::to_string(cut) + " (LSN " + std::to_string(expected_) +
+                                    ") had been acknowledged: the frame at offset " +
+                                    std::to_string(q) + " was written after it was durable");
+        }
+        ++dropped_frames;
+        furthest = q + FrameBytes(h.payload_len);
+        q = furthest - 8;
+        continue;
       }
-      ++dropped_frames;
-      furthest = q + FrameBytes(h.payload_len);
-      q = furthest - 8;
+      if (LooksLikeLostFrame(q, cut)) {
+        ++dropped_frames;
+        furthest = std::max(furthest, q + kFrameHeaderBytes);
+      }
     }
+    const bool truncated = file_size_ < segment_bytes_;
+    if (dropped_frames == 0 && !truncated) return Status::Ok();
+    report_.torn_tail = true;
+    report_.torn_tail_detail = "segment " + name + ": cut at offset " + std::to_string(cut) +
+                               " (LSN " + std::to_string(expected_) + " onwards)";
     if (dropped_frames > 0) {
-      report_.torn_tail = true;
-      report_.torn_tail_detail = "segment " + name + ": cut at offset " + std::to_string(cut) +
-                                 ", " + std::to_string(furthest - cut) + " bytes in " +
-                                 std::to_string(dropped_frames) +
-                                 " frame(s) of unacknowledged writes dropped";
+      report_.torn_tail_detail += ", " + std::to_string(furthest - cut) + " bytes in " +
+                                  std::to_string(dropped_frames) +
+                                  " frame(s) of unacknowledged or damaged writes dropped";
+    }
+    if (truncated) {
+      report_.torn_tail_detail += "; the file is " + std::to_string(file_size_) +
+                                  " bytes, shorter than its " + std::to_string(segment_bytes_) +
+                                  ": everything after the end of the file is lost";
     }
     return Status::Ok();
+  }
+
+  // A header at `offset` that fails its checksum but names an LSN the bytes
+  // since the cut could have held: frames take at least kFrameHeaderBytes,
+  // so a frame at `offset` carries at most expected_ + (offset - cut) / 40.
+  // (Frames left from a recycled file's earlier life carry lower LSNs.)
+  bool LooksLikeLostFrame(std::uint64_t offset, std::uint64_t cut) {
+    Result<std::uint64_t> avail = Ensure(offset, kFrameHeaderBytes);
+    if (!avail.ok() || *avail < kFrameHeaderBytes) return false;
+    FrameHeader h;
+    std::memcpy(&h, window_.data() + (offset - window_offset_), sizeof(h));
+    return h.type >= kFirstUserRecordType && h.lsn >= expected_ &&
+           h.lsn <= expected_ + (offset - cut) / kFrameHeaderBytes && h.reserved[0] == 0 &&
+           h.reserved[1] == 0 && h.reserved[2] == 0;
   }
 
   void MaybeReportProgress() {
@@ -316,6 +339,7 @@ class LogReaderImpl final : public LogReader {
   FileId file_ = -1;
   std::uint64_t file_size_ = 0;
   std::uint64_t segment_end_ = 0;
+  std::uint64_t segment_bytes_ = 0;  // what the header promises
   std::uint64_t salt_ = 0;
   std::uint64_t pos_ = 0;
   Lsn expected_ = kNoLsn;

@@ -268,9 +268,11 @@ class WalImpl final : public Wal {
     auto seg = std::make_shared<Segment>();
     seg->first_lsn = next_lsn_;
     seg->name = SegmentFileName(next_lsn_);
-    seg->bytes = std::max<std::uint64_t>(
-        options_.segment_bytes,
-        AlignUp(kSegmentHeaderBytes + frame_bytes + kBlockBytes, kBlockBytes));
+    // A record too large for a standard segment gets a segment of exactly
+    // its size (written once, never pre-written: the file ends where the
+    // header says the segment ends).
+    const std::uint64_t needed = AlignUp(kSegmentHeaderBytes + frame_bytes, kBlockBytes);
+    seg->bytes = std::max<std::uint64_t>(options_.segment_bytes, needed);
     seg->salt = salt_source_();
     segments_.push_back(seg);
     current_ = seg;
@@ -750,6 +752,13 @@ Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& in_options, Lsn replay_
     Result<std::uint64_t> size = env->FileSize(f);
     env->Close(f).IgnoreError();
     if (size.ok()) seg->bytes = *size;
+  }
+  if (segments.empty()) {
+    // The log starts over at LSN 1: spares left from an earlier log would
+    // hold frames with higher LSNs, which recovery counts as lost writes.
+    for (const std::string& name : names) {
+      if (IsSpareFileName(name)) EDDY_RETURN_IF_ERROR(env->Remove(options.dir + "/" + name));
+    }
   }
   EDDY_RETURN_IF_ERROR(env->SyncDir(options.dir));
 

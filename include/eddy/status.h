@@ -29,6 +29,8 @@ class [[nodiscard]] Status {
     // The operation is not valid in the object's current state (for example a
     // log poisoned by an earlier I/O error, or a table that already exists).
     kFailedPrecondition,
+    // The object to be created exists already (a table name in use).
+    kAlreadyExists,
   };
 
   Status() = default;
@@ -43,6 +45,7 @@ class [[nodiscard]] Status {
   static Status FailedPrecondition(std::string_view msg) {
     return {Code::kFailedPrecondition, msg};
   }
+  static Status AlreadyExists(std::string_view msg) { return {Code::kAlreadyExists, msg}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -54,6 +57,7 @@ class [[nodiscard]] Status {
   bool IsBusy() const { return code_ == Code::kBusy; }
   bool IsConditionFailed() const { return code_ == Code::kConditionFailed; }
   bool IsFailedPrecondition() const { return code_ == Code::kFailedPrecondition; }
+  bool IsAlreadyExists() const { return code_ == Code::kAlreadyExists; }
 
   // "IOError: fdatasync wal-000…1.log: Input/output error"
   std::string ToString() const;
