@@ -1,0 +1,39 @@
+#include "memtable/memtable.h"
+
+#include <cstring>
+#include <new>
+
+namespace eddy::memtable {
+
+Memtable::Memtable(std::size_t arena_block_bytes) : arena_(arena_block_bytes), list_(&arena_) {}
+
+void Memtable::Put(std::string_view key, Lsn lsn, std::string_view encoded_item) {
+  char* raw = arena_.Allocate(sizeof(ItemVersion) + encoded_item.size());
+  auto* v = new (raw) ItemVersion();
+  v->lsn_ = lsn;
+  v->size_ = static_cast<std::uint32_t>(encoded_item.size());
+  std::memcpy(raw + sizeof(ItemVersion), encoded_item.data(), encoded_item.size());
+  Install(key, v);
+}
+
+void Memtable::Delete(std::string_view key, Lsn lsn) {
+  auto* v = new (arena_.Allocate(sizeof(ItemVersion))) ItemVersion();
+  v->lsn_ = lsn;
+  v->size_ = ItemVersion::kDeletion;
+  Install(key, v);
+}
+
+void Memtable::Install(std::string_view key, const ItemVersion* version) {
+  bool inserted;
+  SkipList::Node* node = list_.FindOrInsert(key, &inserted);
+  // Release: a reader that sees the pointer sees the version's bytes.
+  node->payload().store(version, std::memory_order_release);
+}
+
+const ItemVersion* Memtable::Get(std::string_view key) const {
+  SkipList::Node* node = list_.Find(key);
+  if (node == nullptr) return nullptr;
+  return static_cast<const ItemVersion*>(node->payload().load(std::memory_order_acquire));
+}
+
+}  // namespace eddy::memtable
