@@ -1,0 +1,179 @@
+#include "engine/db_impl.h"
+
+#include <filesystem>
+
+namespace eddy {
+
+Result<std::unique_ptr<Db>> Db::Open(const Options& options) {
+  return engine::DbImpl::Open(options);
+}
+
+std::string_view ChangeTypeName(ChangeType type) {
+  switch (type) {
+    case ChangeType::kInsert:
+      return "INSERT";
+    case ChangeType::kModify:
+      return "MODIFY";
+    case ChangeType::kRemove:
+      return "REMOVE";
+    case ChangeType::kNone:
+      return "NONE";
+  }
+  return "NONE";
+}
+
+namespace engine {
+
+DbImpl::DbImpl(const Options& options)
+    : options_(options), memtable_(std::make_unique<memtable::Memtable>()) {}
+
+DbImpl::~DbImpl() {
+  Close().IgnoreError();
+}
+
+Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
+  if (options.dir.empty()) return Status::InvalidArgument("Options.dir is empty");
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return Status::IOError("create directory " + options.dir + ": " + ec.message());
+
+  std::unique_ptr<DbImpl> db(new DbImpl(options));
+  wal::WalOptions wal_options;
+  wal_options.dir = options.dir + "/wal";
+  wal_options.sync_mode = options.sync_mode;
+  wal_options.sync_interval_ms = options.sync_interval_ms;
+  wal_options.segment_bytes = options.wal_segment_bytes;
+  wal_options.max_inflight_writes = options.wal_max_inflight_writes;
+  wal_options.clock = options.clock;
+  wal_options.report_progress = options.report_progress;
+  EDDY_ASSIGN_OR_RETURN(
+      db->wal_,
+      wal::Wal::Open(
+          wal_options, 1, [&](const wal::LogRecord& r) { return db->Replay(r); }, nullptr));
+  return std::unique_ptr<Db>(std::move(db));
+}
+
+Status DbImpl::Replay(const wal::LogRecord& record) {
+  std::string_view bytes(reinterpret_cast<const char*>(record.payload.data()),
+                         record.payload.size());
+  switch (record.type) {
+    case kCatalogRecordType: {
+      EDDY_ASSIGN_OR_RETURN(CatalogRecord r, DecodeCatalogRecord(bytes));
+      return catalog_.Apply(r).status();
+    }
+    case kChangeGroupRecordType:
+      EDDY_RETURN_IF_ERROR(DecodeChangeGroup(bytes, &replay_changes_));
+      ApplyChanges(replay_changes_, record.lsn);
+      return Status::Ok();
+    default:
+      return Status::Corruption("log record " + std::to_string(record.lsn) + " has unknown type " +
+                                std::to_string(record.type));
+  }
+}
+
+void DbImpl::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn) {
+  std::string key;
+  for (const ItemChange& c : changes) {
+    key = TablePrefix(c.table_id);
+    key.append(c.item_key);
+    std::shared_ptr<const TableState> table = catalog_.FindById(c.table_id);
+    if (c.type == ChangeType::kRemove) {
+      memtable_->Delete(key, lsn);
+      if (table) table->item_count->fetch_sub(1, std::memory_order_relaxed);
+    } else {
+      memtable_->Put(key, lsn, c.new_item);
+      if (table && c.type == ChangeType::kInsert) {
+        table->item_count->fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
+}
+
+std::optional<std::string_view> DbImpl::CurrentItem(std::string_view key) const {
+  const memtable::ItemVersion* v = memtable_->Get(key);
+  if (v == nullptr || v->is_deletion()) return std::nullopt;
+  return v->encoded_item();
+}
+
+Result<std::shared_ptr<const TableState>> DbImpl::FindTable(std::string_view name) const {
+  std::shared_ptr<const TableState> t = catalog_.Find(name);
+  if (!t) {
+    return Status::NotFound("Requested resource not found: Table: " + std::string(name) +
+                            " not found");
+  }
+  return t;
+}
+
+TableDescription DbImpl::Describe(const TableState& state) const {
+  TableDescription d = state.description;
+  std::int64_t n = state.item_count->load(std::memory_order_relaxed);
+  d.item_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
+  return d;
+}
+
+Result<TableDescription> DbImpl::ChangeCatalog(CatalogRecord record) {
+  if (closed_.load()) return Status::IOError("the database is closed");
+  std::lock_guard lock(ddl_mu_);
+  if (record.op == CatalogRecord::Op::kCreateTable) {
+    record.table_id = catalog_.NextTableId();
+  } else {
+    EDDY_ASSIGN_OR_RETURN(auto table, FindTable(record.name));
+    record.table_id = table->id();
+  }
+  record.time_us = (options_.clock ? options_.clock : Clock::Real())->NowMicros();
+  EDDY_RETURN_IF_ERROR(catalog_.Check(record));
+  std::string bytes;
+  EncodeCatalogRecord(record, &bytes);
+  EDDY_RETURN_IF_ERROR(
+      wal_->Append(kCatalogRecordType, AsBytes(bytes.data(), bytes.size())).status());
+  EDDY_ASSIGN_OR_RETURN(std::shared_ptr<const TableState> state, catalog_.Apply(record));
+  return Describe(*state);
+}
+
+Result<TableDescription> DbImpl::CreateTable(const TableSpec& spec) {
+  EDDY_RETURN_IF_ERROR(ValidateTableName(spec.name));
+  EDDY_RETURN_IF_ERROR(ValidateKeySchema(spec.key_schema));
+  CatalogRecord r;
+  r.op = CatalogRecord::Op::kCreateTable;
+  r.name = spec.name;
+  r.key_schema = spec.key_schema;
+  r.stream = spec.stream;
+  return ChangeCatalog(std::move(r));
+}
+
+Result<TableDescription> DbImpl::DeleteTable(std::string_view name) {
+  CatalogRecord r;
+  r.op = CatalogRecord::Op::kDeleteTable;
+  r.name = std::string(name);
+  return ChangeCatalog(std::move(r));
+}
+
+Result<TableDescription> DbImpl::UpdateStream(std::string_view name,
+                                              const StreamSpecification& stream) {
+  CatalogRecord r;
+  r.op = CatalogRecord::Op::kUpdateStream;
+  r.name = std::string(name);
+  r.stream = stream;
+  return ChangeCatalog(std::move(r));
+}
+
+Result<TableDescription> DbImpl::DescribeTable(std::string_view name) {
+  EDDY_ASSIGN_OR_RETURN(auto table, FindTable(name));
+  return Describe(*table);
+}
+
+std::vector<std::string> DbImpl::ListTables() {
+  return catalog_.Names();
+}
+
+Status DbImpl::Sync() {
+  return wal_->Sync().status();
+}
+
+Status DbImpl::Close() {
+  if (closed_.exchange(true)) return Status::Ok();
+  return wal_ ? wal_->Close() : Status::Ok();
+}
+
+}  // namespace engine
+}  // namespace eddy

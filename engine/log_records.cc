@@ -1,0 +1,127 @@
+#include "engine/log_records.h"
+
+#include "common/byte_codec.h"
+
+namespace eddy::engine {
+namespace {
+
+constexpr std::uint8_t kHasOldImage = 1;
+
+Status Corrupt(std::string_view what) {
+  return Status::Corruption("log record: " + std::string(what));
+}
+
+void PutKeyAttribute(const KeyAttribute& attr, std::string* out) {
+  PutBytes(attr.name, out);
+  PutBytes(TypeName(attr.type), out);  // "S", "N" or "B": stable on disk
+}
+
+bool ReadKeyAttribute(ByteReader* in, KeyAttribute* attr) {
+  std::string_view name, type_name;
+  if (!in->ReadLengthPrefixed(&name) || !in->ReadLengthPrefixed(&type_name)) return false;
+  std::optional<AttributeType> t = TypeFromName(type_name);
+  if (!t || (*t != AttributeType::kS && *t != AttributeType::kN && *t != AttributeType::kB)) {
+    return false;
+  }
+  attr->name = std::string(name);
+  attr->type = *t;
+  return true;
+}
+
+}  // namespace
+
+void EncodeCatalogRecord(const CatalogRecord& r, std::string* out) {
+  out->push_back(static_cast<char>(kLogRecordVersion));
+  out->push_back(static_cast<char>(r.op));
+  PutVarint(r.table_id, out);
+  PutVarint(r.time_us, out);
+  PutBytes(r.name, out);
+  if (r.op == CatalogRecord::Op::kCreateTable) {
+    PutKeyAttribute(r.key_schema.partition_key, out);
+    out->push_back(r.key_schema.sort_key ? 1 : 0);
+    if (r.key_schema.sort_key) PutKeyAttribute(*r.key_schema.sort_key, out);
+  }
+  if (r.op != CatalogRecord::Op::kDeleteTable) {
+    out->push_back(r.stream.enabled ? 1 : 0);
+    out->push_back(static_cast<char>(r.stream.view_type));
+  }
+}
+
+Result<CatalogRecord> DecodeCatalogRecord(std::string_view bytes) {
+  ByteReader in(bytes);
+  CatalogRecord r;
+  std::uint8_t version, op;
+  std::string_view name;
+  if (!in.ReadByte(&version) || version != kLogRecordVersion) return Corrupt("catalog version");
+  if (!in.ReadByte(&op) || op < 1 || op > 3) return Corrupt("catalog op");
+  r.op = static_cast<CatalogRecord::Op>(op);
+  if (!in.ReadVarint(&r.table_id) || !in.ReadVarint(&r.time_us) || !in.ReadLengthPrefixed(&name)) {
+    return Corrupt("catalog fields");
+  }
+  r.name = std::string(name);
+  if (r.op == CatalogRecord::Op::kCreateTable) {
+    std::uint8_t has_sort;
+    if (!ReadKeyAttribute(&in, &r.key_schema.partition_key) || !in.ReadByte(&has_sort) ||
+        has_sort > 1) {
+      return Corrupt("catalog key schema");
+    }
+    if (has_sort) {
+      KeyAttribute sort;
+      if (!ReadKeyAttribute(&in, &sort)) return Corrupt("catalog sort key");
+      r.key_schema.sort_key = sort;
+    }
+  }
+  if (r.op != CatalogRecord::Op::kDeleteTable) {
+    std::uint8_t enabled, view;
+    if (!in.ReadByte(&enabled) || enabled > 1 || !in.ReadByte(&view) || view > 3) {
+      return Corrupt("catalog stream");
+    }
+    r.stream.enabled = enabled == 1;
+    r.stream.view_type = static_cast<StreamViewType>(view);
+  }
+  if (!in.done()) return Corrupt("catalog trailing bytes");
+  return r;
+}
+
+void EncodeChangeGroup(std::span<const ItemChange> changes, std::string* out) {
+  out->push_back(static_cast<char>(kLogRecordVersion));
+  PutVarint(changes.size(), out);
+  for (const ItemChange& c : changes) {
+    PutVarint(c.table_id, out);
+    out->push_back(static_cast<char>(c.type));
+    out->push_back(static_cast<char>(c.has_old_image ? kHasOldImage : 0));
+    PutBytes(c.item_key, out);
+    if (c.type != ChangeType::kRemove) PutBytes(c.new_item, out);
+    if (c.has_old_image) PutBytes(c.old_image, out);
+  }
+}
+
+Status DecodeChangeGroup(std::string_view bytes, std::vector<ItemChange>* changes) {
+  changes->clear();
+  ByteReader in(bytes);
+  std::uint8_t version;
+  std::size_t count;
+  if (!in.ReadByte(&version) || version != kLogRecordVersion) return Corrupt("change version");
+  if (!in.ReadCount(4, &count) || count == 0) return Corrupt("change count");
+  changes->reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    ItemChange c;
+    std::uint8_t type, flags;
+    if (!in.ReadVarint(&c.table_id) || !in.ReadByte(&type) || type < 1 || type > 3 ||
+        !in.ReadByte(&flags) || (flags & ~kHasOldImage) != 0 ||
+        !in.ReadLengthPrefixed(&c.item_key)) {
+      return Corrupt("change header");
+    }
+    c.type = static_cast<ChangeType>(type);
+    c.has_old_image = (flags & kHasOldImage) != 0;
+    if (c.type != ChangeType::kRemove && !in.ReadLengthPrefixed(&c.new_item)) {
+      return Corrupt("change new item");
+    }
+    if (c.has_old_image && !in.ReadLengthPrefixed(&c.old_image)) return Corrupt("change old image");
+    changes->push_back(c);
+  }
+  if (!in.done()) return Corrupt("change trailing bytes");
+  return Status::Ok();
+}
+
+}  // namespace eddy::engine

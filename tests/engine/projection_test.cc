@@ -1,0 +1,82 @@
+#include "engine/expression/projection.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace eddy::engine {
+namespace {
+
+AttributeValue S(std::string s) {
+  return AttributeValue::S(std::move(s));
+}
+AttributeValue N(std::int64_t v) {
+  return AttributeValue::N(Number::FromInt64(v));
+}
+AttributeValue M(AttributeValue::Map m) {
+  return *AttributeValue::M(std::move(m));
+}
+AttributeValue L(AttributeValue::List l) {
+  return *AttributeValue::L(std::move(l));
+}
+Item MakeItem(Item::Entries e) {
+  return *Item::FromEntries(std::move(e));
+}
+
+Item Source() {
+  return MakeItem({
+      {"pk", S("k")},
+      {"a", M({{"b", N(1)}, {"c", N(2)}, {"d", M({{"e", S("deep")}, {"f", S("other")}})}})},
+      {"l", L({S("x"), S("y"), S("z")})},
+      {"docs", L({M({{"b", N(1)}, {"c", N(1)}}), M({{"b", N(2)}, {"c", N(2)}})})},
+      {"s", S("str")},
+  });
+}
+
+TEST(Projection, TopLevelAttributesAreCopiedWhole) {
+  EXPECT_EQ(Project(Source(), {Path("pk"), Path("a")}),
+            MakeItem({{"pk", S("k")}, {"a", *Source().Find("a")}}));
+}
+
+TEST(Projection, NestedMemberKeepsOnlySelectedPart) {
+  EXPECT_EQ(Project(Source(), {Path("a").Member("b")}), MakeItem({{"a", M({{"b", N(1)}})}}));
+}
+
+TEST(Projection, SiblingMembersMergeIntoOneMap) {
+  EXPECT_EQ(Project(Source(), {Path("a").Member("d").Member("e"), Path("a").Member("c")}),
+            MakeItem({{"a", M({{"c", N(2)}, {"d", M({{"e", S("deep")}})}})}}));
+}
+
+TEST(Projection, ListIndexesSelectElementsInListOrder) {
+  EXPECT_EQ(Project(Source(), {Path("l").Index(2), Path("l").Index(0)}),
+            MakeItem({{"l", L({S("x"), S("z")})}}));
+}
+
+TEST(Projection, PathsThroughListElementsKeepStructure) {
+  EXPECT_EQ(Project(Source(), {Path("docs").Index(1).Member("b")}),
+            MakeItem({{"docs", L({M({{"b", N(2)}})})}}));
+}
+
+TEST(Projection, MissingPathsContributeNothing) {
+  EXPECT_EQ(Project(Source(), {Path("missing"), Path("a").Member("nope"), Path("l").Index(9),
+                               Path("s").Member("x"), Path("a").Index(0)}),
+            Item());
+}
+
+TEST(Projection, MixOfFoundAndMissingKeepsFoundParts) {
+  EXPECT_EQ(Project(Source(), {Path("l").Index(1), Path("l").Index(7), Path("s")}),
+            MakeItem({{"l", L({S("y")})}, {"s", S("str")}}));
+}
+
+TEST(Projection, OverlappingPathsYieldTheUnion) {
+  EXPECT_EQ(Project(Source(), {Path("a").Member("b"), Path("a")}),
+            MakeItem({{"a", *Source().Find("a")}}));
+}
+
+TEST(Projection, EmptyPathListYieldsEmptyItem) {
+  EXPECT_EQ(Project(Source(), {}), Item());
+}
+
+}  // namespace
+}  // namespace eddy::engine
