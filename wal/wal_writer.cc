@@ -130,6 +130,7 @@ class WalImpl final : public Wal {
                                      std::to_string(kMaxRecordBytes));
     }
     const std::uint64_t frame_bytes = FrameBytes(payload.size());
+    AppenderCount counted(appenders_);
     Lsn lsn;
     bool notify;
     {
@@ -151,8 +152,7 @@ class WalImpl final : public Wal {
       if (open_->first_lsn == kNoLsn) open_->first_lsn = lsn;
       open_->last_lsn = lsn;
       last_lsn_.store(lsn, std::memory_order_release);
-      notify = want_notify_ && (options_.sync_mode != SyncMode::kNone || inflight_ == 0 ||
-                                open_->used >= kEagerSealBytes || !sealed_.empty());
+      notify = want_notify_ && (inflight_ == 0 || !sealed_.empty() || GroupIsDueLocked());
       if (notify) want_notify_ = false;
     }
     if (notify) queue_->Notify();
@@ -319,6 +319,19 @@ class WalImpl final : public Wal {
     b->buffer = std::move(bigger);
   }
 
+  // Whether the open batch should go out although writes are in flight.
+  // Mode none: once it is large (fewer, larger writes). Modes batch and
+  // interval: once it holds its share of the appenders — with A appenders
+  // and W writes allowed in flight, about A / W records — so that groups grow
+  // with concurrency instead of every appender getting a write of its own,
+  // while a lone appender's record still goes out at once.
+  bool GroupIsDueLocked() const {
+    if (options_.sync_mode == SyncMode::kNone) return open_->used >= kEagerSealBytes;
+    std::uint64_t appenders = appenders_.load(std::memory_order_relaxed);
+    std::uint64_t target = std::max<std::uint64_t>(1, appenders / options_.max_inflight_writes);
+    return open_->last_lsn - open_->first_lsn + 1 >= target;
+  }
+
   void SealLocked() {
     Batch* b = open_;
     std::uint64_t end = AlignUp(b->used, kBlockBytes);
@@ -334,7 +347,8 @@ class WalImpl final : public Wal {
   }
 
   Status WaitDurable(Lsn lsn) {
-    for (int i = 0; i < kAckSpins; ++i) {
+    const int spins = appenders_.load(std::memory_order_relaxed) < spin_cores_ ? kAckSpins : 0;
+    for (int i = 0; i < spins; ++i) {
       std::uint64_t w = ack_word_.load(std::memory_order_acquire);
       if ((w & ~kPoisonBit) >= lsn) return Status::Ok();
       if (w & kPoisonBit) break;
@@ -383,8 +397,7 @@ class WalImpl final : public Wal {
   void ChooseWorkLocked(std::vector<Batch*>* submit) {
     const std::uint32_t max = options_.max_inflight_writes;
     if (open_ != nullptr) {
-      bool urgent = options_.sync_mode != SyncMode::kNone || inflight_ == 0 || closing_ ||
-                    sync_requested_ > durable_ || open_->used >= kEagerSealBytes;
+      bool urgent = inflight_ == 0 || closing_ || sync_requested_ > durable_ || GroupIsDueLocked();
       if (urgent && inflight_ + sealed_.size() < max) SealLocked();
     }
     while (!sealed_.empty() && inflight_ < max) {
@@ -673,6 +686,18 @@ class WalImpl final : public Wal {
   // Durable LSN, with kPoisonBit once the log is poisoned. Appenders wait on it.
   std::atomic<std::uint64_t> ack_word_{0};
   std::atomic<Lsn> last_lsn_{0};
+  // Threads inside Append (sizes the group commit target).
+  std::atomic<std::uint64_t> appenders_{0};
+  struct AppenderCount {
+    explicit AppenderCount(std::atomic<std::uint64_t>& n) : n_(n) { n_.fetch_add(1); }
+    ~AppenderCount() { n_.fetch_sub(1); }
+    std::atomic<std::uint64_t>& n_;
+  };
+  // Appenders spin while fewer than this many are active. Spinning saves a
+  // futex wake-up (tens of µs here) only while spinners leave a core free:
+  // O_DSYNC completions need a kernel worker to run, and the writer thread
+  // needs the CPU too (measured: docs/benchmarks.md).
+  const std::uint64_t spin_cores_ = std::max(1u, std::thread::hardware_concurrency());
   const Lsn first_lsn_this_run_ = next_lsn_;
   std::atomic<std::uint64_t> stat_writes_{0}, stat_bytes_{0}, stat_syncs_{0}, stat_segments_{0};
 
