@@ -32,6 +32,7 @@ struct DbImpl::Prepared {
   std::shared_ptr<const TableState> table;
   std::string key;  // table prefix + item key
   std::size_t stripe = 0;
+  memtable::Memtable::Slot slot;                // where the key is or goes
   std::optional<std::string_view> old_encoded;  // into the memtable
   std::optional<Item> old_item;                 // decoded when something needs it
   bool new_exists = false;
@@ -146,7 +147,8 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
     Prepared& p = pending[i];
     const WriteOp& op = *p.op;
     WriteOutcome& outcome = (*outcomes)[i];
-    p.old_encoded = CurrentItem(p.key);
+    const memtable::ItemVersion* current = memtable_->Find(p.key, &p.slot);
+    if (current != nullptr && !current->is_deletion()) p.old_encoded = current->encoded_item();
     const bool needs_old_item = op.condition != nullptr || op.kind == WriteOp::Kind::kUpdate ||
                                 op.return_values != ReturnValues::kNone;
     if (needs_old_item && p.old_encoded) {
@@ -221,8 +223,18 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
     EncodeChangeGroup(changes, &record);
     EDDY_ASSIGN_OR_RETURN(
         lsn, wal_->Append(kChangeGroupRecordType, AsBytes(record.data(), record.size())));
-    // 6. Apply exactly what was logged.
-    ApplyChanges(changes, lsn);
+    // 6. Apply exactly what was logged, where step 3 found each key.
+    for (Prepared& p : pending) {
+      if (p.change == ChangeType::kNone) continue;
+      std::atomic<std::int64_t>& count = *p.table->item_count;
+      if (p.change == ChangeType::kRemove) {
+        memtable_->Delete(&p.slot, p.key, lsn);
+        count.fetch_sub(1, std::memory_order_relaxed);
+      } else {
+        memtable_->Put(&p.slot, p.key, lsn, p.new_encoded);
+        if (p.change == ChangeType::kInsert) count.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
   }
 
   for (std::size_t i = 0; i < pending.size(); ++i) {

@@ -7,20 +7,28 @@ namespace eddy::memtable {
 
 Memtable::Memtable(std::size_t arena_block_bytes) : arena_(arena_block_bytes), list_(&arena_) {}
 
-void Memtable::Put(std::string_view key, Lsn lsn, std::string_view encoded_item) {
+const ItemVersion* Memtable::NewVersion(Lsn lsn, std::string_view encoded_item) {
   char* raw = arena_.Allocate(sizeof(ItemVersion) + encoded_item.size());
   auto* v = new (raw) ItemVersion();
   v->lsn_ = lsn;
   v->size_ = static_cast<std::uint32_t>(encoded_item.size());
   std::memcpy(raw + sizeof(ItemVersion), encoded_item.data(), encoded_item.size());
-  Install(key, v);
+  return v;
 }
 
-void Memtable::Delete(std::string_view key, Lsn lsn) {
+const ItemVersion* Memtable::NewDeletion(Lsn lsn) {
   auto* v = new (arena_.Allocate(sizeof(ItemVersion))) ItemVersion();
   v->lsn_ = lsn;
   v->size_ = ItemVersion::kDeletion;
-  Install(key, v);
+  return v;
+}
+
+void Memtable::Put(std::string_view key, Lsn lsn, std::string_view encoded_item) {
+  Install(key, NewVersion(lsn, encoded_item));
+}
+
+void Memtable::Delete(std::string_view key, Lsn lsn) {
+  Install(key, NewDeletion(lsn));
 }
 
 void Memtable::Install(std::string_view key, const ItemVersion* version) {
@@ -34,6 +42,25 @@ const ItemVersion* Memtable::Get(std::string_view key) const {
   SkipList::Node* node = list_.Find(key);
   if (node == nullptr) return nullptr;
   return static_cast<const ItemVersion*>(node->payload().load(std::memory_order_acquire));
+}
+
+const ItemVersion* Memtable::Find(std::string_view key, Slot* slot) const {
+  slot->node = list_.FindWithSplice(key, &slot->splice);
+  if (slot->node == nullptr) return nullptr;
+  return static_cast<const ItemVersion*>(slot->node->payload().load(std::memory_order_acquire));
+}
+
+void Memtable::Put(Slot* slot, std::string_view key, Lsn lsn, std::string_view encoded_item) {
+  InstallAt(slot, key, NewVersion(lsn, encoded_item));
+}
+
+void Memtable::Delete(Slot* slot, std::string_view key, Lsn lsn) {
+  InstallAt(slot, key, NewDeletion(lsn));
+}
+
+void Memtable::InstallAt(Slot* slot, std::string_view key, const ItemVersion* version) {
+  if (slot->node == nullptr) slot->node = list_.InsertAt(key, &slot->splice);
+  slot->node->payload().store(version, std::memory_order_release);
 }
 
 }  // namespace eddy::memtable

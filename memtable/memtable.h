@@ -62,6 +62,17 @@ class Memtable {
   // The newest version of `key`, or null when this memtable never saw it.
   const ItemVersion* Get(std::string_view key) const;
 
+  // A lookup that remembers where the key is or goes, so a write that reads
+  // the current version and then installs a new one searches once. The
+  // caller holds the key's write lock from Find to Put/Delete.
+  struct Slot {
+    SkipList::Splice splice;
+    SkipList::Node* node = nullptr;
+  };
+  const ItemVersion* Find(std::string_view key, Slot* slot) const;
+  void Put(Slot* slot, std::string_view key, Lsn lsn, std::string_view encoded_item);
+  void Delete(Slot* slot, std::string_view key, Lsn lsn);
+
   std::size_t MemoryBytes() const { return arena_.MemoryBytes(); }
   std::size_t KeyCount() const { return list_.size(); }
 
@@ -91,6 +102,9 @@ class Memtable {
 
  private:
   void Install(std::string_view key, const ItemVersion* version);
+  void InstallAt(Slot* slot, std::string_view key, const ItemVersion* version);
+  const ItemVersion* NewVersion(Lsn lsn, std::string_view encoded_item);
+  const ItemVersion* NewDeletion(Lsn lsn);
 
   Arena arena_;
   SkipList list_;

@@ -61,12 +61,10 @@ SkipList::Node* SkipList::Last() const {
   return x == head_ ? nullptr : x;
 }
 
-SkipList::Node* SkipList::FindOrInsert(std::string_view key, bool* inserted) {
-  Node* prev[kMaxHeight];
-  Node* next[kMaxHeight];
+SkipList::Node* SkipList::FindWithSplice(std::string_view key, Splice* splice) const {
   // Search from the top of the list as it is now; levels above the current
   // height have head_ as predecessor and null as successor.
-  int max_height = MaxHeight();
+  const int max_height = MaxHeight();
   Node* x = head_;
   for (int level = kMaxHeight - 1; level >= 0; --level) {
     Node* n = level < max_height ? x->Next(level) : nullptr;
@@ -74,39 +72,50 @@ SkipList::Node* SkipList::FindOrInsert(std::string_view key, bool* inserted) {
       x = n;
       n = x->Next(level);
     }
-    prev[level] = x;
-    next[level] = n;
+    splice->prev[level] = x;
+    splice->next[level] = n;
   }
-  if (next[0] != nullptr && next[0]->key() == key) {
-    *inserted = false;
-    return next[0];
-  }
+  Node* found = splice->next[0];
+  return found != nullptr && found->key() == key ? found : nullptr;
+}
 
+SkipList::Node* SkipList::FindOrInsert(std::string_view key, bool* inserted) {
+  Splice splice;
+  if (Node* found = FindWithSplice(key, &splice)) {
+    *inserted = false;
+    return found;
+  }
+  *inserted = true;
+  return InsertAt(key, &splice);
+}
+
+SkipList::Node* SkipList::InsertAt(std::string_view key, Splice* splice) {
   const int height = RandomHeight();
+  int max_height = MaxHeight();
   while (height > max_height && !max_height_.compare_exchange_weak(max_height, height)) {
   }
   Node* node = NewNode(key, height);
   for (int level = 0; level < height; ++level) {
     while (true) {
-      node->Tower(level).store(next[level], std::memory_order_relaxed);
-      if (prev[level]->Tower(level).compare_exchange_strong(next[level], node,
-                                                            std::memory_order_release)) {
+      node->Tower(level).store(splice->next[level], std::memory_order_relaxed);
+      if (splice->prev[level]->Tower(level).compare_exchange_strong(splice->next[level], node,
+                                                                    std::memory_order_release)) {
         break;
       }
-      // Someone linked a node here first: walk forward from our predecessor.
-      Node* p = prev[level];
+      // Someone linked a node here since the search: walk forward from our
+      // predecessor to the key's place on this level.
+      Node* p = splice->prev[level];
       Node* n = p->Next(level);
       while (n != nullptr && Less(n, key)) {
         p = n;
         n = p->Next(level);
       }
       assert(level > 0 || n == nullptr || n->key() != key);
-      prev[level] = p;
-      next[level] = n;
+      splice->prev[level] = p;
+      splice->next[level] = n;
     }
   }
   size_.fetch_add(1, std::memory_order_relaxed);
-  *inserted = true;
   return node;
 }
 

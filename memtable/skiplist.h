@@ -61,11 +61,25 @@ class SkipList {
   };
   static_assert(sizeof(std::atomic<Node*>) == 8);
 
+  // Where a key is or would go, level by level: what a search leaves behind,
+  // so that an insert after a lookup need not search again. Stays usable
+  // while other keys are inserted concurrently (a stale level is repaired
+  // from its predecessor during the insert).
+  struct Splice {
+    Node* prev[kMaxHeight];
+    Node* next[kMaxHeight];
+  };
+
   explicit SkipList(Arena* arena);
 
   // Returns the node for `key`, inserting it with a null payload if absent.
   // *inserted tells which happened.
   Node* FindOrInsert(std::string_view key, bool* inserted);
+  // The node for `key` or null; either way *splice records the search.
+  Node* FindWithSplice(std::string_view key, Splice* splice) const;
+  // Inserts `key`, known to be absent (FindWithSplice returned null and no
+  // one else may insert this key meanwhile), at `splice`.
+  Node* InsertAt(std::string_view key, Splice* splice);
   // The node for `key`, or null.
   Node* Find(std::string_view key) const;
   // First node with key >= `key` (null at the end).
