@@ -51,7 +51,11 @@ struct WalOptions {
   // O_DIRECT writes (the page cache is bypassed). Either way every write
   // covers whole 4 KiB blocks; see docs/wal_format.md.
   bool direct_io = true;
-  std::uint32_t max_inflight_writes = 2;  // pipelined batch writes (measured: docs/benchmarks.md)
+  // Batch writes in flight at once; 0 picks by mode (measured, see
+  // docs/benchmarks.md): 2 for batch and interval, where fewer writes in
+  // flight make larger commit groups, and 8 for none, where only bandwidth
+  // counts.
+  std::uint32_t max_inflight_writes = 0;
   std::uint32_t batch_buffer_bytes = 1u << 20;  // grows for larger records
   // Segments kept pre-written (zero-filled and synced) ahead of need, so a
   // sync never pays for growing a file. Released segments are recycled.

@@ -732,6 +732,9 @@ Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& in_options, Lsn replay_
       AlignUp(std::max<std::uint64_t>(options.segment_bytes, 64u << 10), kBlockBytes);
   options.batch_buffer_bytes = static_cast<std::uint32_t>(
       AlignUp(std::max<std::uint32_t>(options.batch_buffer_bytes, 64u << 10), kBlockBytes));
+  if (options.max_inflight_writes == 0) {
+    options.max_inflight_writes = options.sync_mode == SyncMode::kNone ? 8 : 2;
+  }
   options.max_inflight_writes = std::clamp<std::uint32_t>(options.max_inflight_writes, 1, 64);
   options.spare_segments = std::max<std::uint32_t>(options.spare_segments, 1);
   Env* env = options.env != nullptr ? options.env : Env::Default();
