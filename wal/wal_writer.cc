@@ -82,6 +82,9 @@ struct Batch {
   // Writer thread only:
   std::uint64_t written = 0;
   bool write_done = false;
+  // Bumped when the batch is retired (or the log poisoned); appenders of the
+  // batch wait on it in mode batch, so a completion wakes only them.
+  std::atomic<std::uint32_t> retired_gen{0};
   std::uint32_t syncs_outstanding = 0;  // linked fdatasyncs queued, not completed
   bool synced = false;                  // a linked fdatasync after the full write succeeded
 };
@@ -133,6 +136,8 @@ class WalImpl final : public Wal {
     AppenderCount counted(appenders_);
     Lsn lsn;
     bool notify;
+    Batch* batch;
+    std::uint32_t batch_gen;
     {
       std::unique_lock lock(mu_);
       std::uint64_t at;
@@ -152,12 +157,18 @@ class WalImpl final : public Wal {
       if (open_->first_lsn == kNoLsn) open_->first_lsn = lsn;
       open_->last_lsn = lsn;
       last_lsn_.store(lsn, std::memory_order_release);
+      batch = open_;
+      batch_gen = open_->retired_gen.load(std::memory_order_relaxed);
       notify = want_notify_ && (inflight_ == 0 || !sealed_.empty() || GroupIsDueLocked());
       if (notify) want_notify_ = false;
     }
     if (notify) queue_->Notify();
     if (options_.sync_mode == SyncMode::kNone) return lsn;
-    EDDY_RETURN_IF_ERROR(WaitDurable(lsn));
+    if (options_.sync_mode == SyncMode::kBatch) {
+      EDDY_RETURN_IF_ERROR(WaitBatchRetired(lsn, batch, batch_gen));
+    } else {
+      EDDY_RETURN_IF_ERROR(WaitDurable(lsn));
+    }
     return lsn;
   }
 
@@ -344,6 +355,22 @@ class WalImpl final : public Wal {
     current_offset_ = b->file_offset + b->used;
     sealed_.push_back(b);
     open_ = nullptr;
+  }
+
+  // Mode batch: a record is durable once its batch is retired (retirement
+  // follows LSN order and publishes the durable LSN first).
+  Status WaitBatchRetired(Lsn lsn, Batch* batch, std::uint32_t gen) {
+    const int spins = appenders_.load(std::memory_order_relaxed) < spin_cores_ ? kAckSpins : 0;
+    for (int i = 0; i < spins; ++i) {
+      if (batch->retired_gen.load(std::memory_order_acquire) != gen) break;
+      _mm_pause();
+    }
+    batch->retired_gen.wait(gen, std::memory_order_acquire);
+    std::uint64_t w = ack_word_.load(std::memory_order_acquire);
+    if ((w & ~kPoisonBit) >= lsn) return Status::Ok();
+    std::lock_guard lock(mu_);
+    return poison_.ok() ? Status::IOError("the log stopped before the record was durable")
+                        : poison_;
   }
 
   Status WaitDurable(Lsn lsn) {
@@ -591,6 +618,13 @@ class WalImpl final : public Wal {
     }
     if (freed.empty()) return;
     written_ = written;
+    if (options_.sync_mode == SyncMode::kBatch && poisoned_locally_.ok()) PublishDurable(written_);
+    // Wake the batches' appenders only now that the durable LSN covers them,
+    // and before a batch can be reused.
+    for (Batch* b : freed) {
+      b->retired_gen.fetch_add(1, std::memory_order_acq_rel);
+      b->retired_gen.notify_all();
+    }
     {
       std::lock_guard lock(mu_);
       inflight_ -= static_cast<std::uint32_t>(freed.size());
@@ -600,7 +634,6 @@ class WalImpl final : public Wal {
       }
     }
     space_cv_.notify_all();
-    if (options_.sync_mode == SyncMode::kBatch && poisoned_locally_.ok()) PublishDurable(written_);
     // A segment that is no longer written to gets synced soon (modes none and
     // interval) so its file can be closed.
     for (auto& seg : open_files_) {
@@ -640,6 +673,10 @@ class WalImpl final : public Wal {
       sealed_.clear();
     }
     ack_word_.notify_all();
+    for (auto& b : batches_) {
+      b->retired_gen.fetch_add(1, std::memory_order_acq_rel);
+      b->retired_gen.notify_all();
+    }
     space_cv_.notify_all();
   }
 
