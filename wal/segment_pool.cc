@@ -43,6 +43,15 @@ Status SegmentPool::Start() {
       EDDY_RETURN_IF_ERROR(env_->Remove(path));
     }
   }
+  if (ready_.empty() && target_ > 0) {
+    // The first spare is made before the log takes writes: zero-filling it
+    // in the background would compete with the first seconds of syncs.
+    std::string spare = dir_ + "/" + SpareFileName(next_id_++);
+    std::string prep = spare.substr(0, spare.size() - 4) + ".prep";
+    EDDY_RETURN_IF_ERROR(Prepare(prep));
+    EDDY_RETURN_IF_ERROR(env_->Rename(prep, spare));
+    ready_.push_back(spare);
+  }
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();
 }

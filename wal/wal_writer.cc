@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -58,6 +59,7 @@ constexpr std::uint64_t kTagWrite = 0, kTagLinkedSync = 1, kTagRoundSync = 2, kT
 // batch reaches this size: fewer, larger writes.
 constexpr std::uint64_t kEagerSealBytes = 64u << 10;
 constexpr int kAckSpins = 4000;
+constexpr std::chrono::microseconds kWriterWatch{30};
 
 struct Segment {
   Lsn first_lsn = kNoLsn;
@@ -156,10 +158,12 @@ class WalImpl final : public Wal {
       open_->used = at + frame_bytes;
       if (open_->first_lsn == kNoLsn) open_->first_lsn = lsn;
       open_->last_lsn = lsn;
-      last_lsn_.store(lsn, std::memory_order_release);
+      // seq_cst: pairs with the writer's idle spin (WatchForNextRecord).
+      last_lsn_.store(lsn, std::memory_order_seq_cst);
       batch = open_;
       batch_gen = open_->retired_gen.load(std::memory_order_relaxed);
-      notify = want_notify_ && (inflight_ == 0 || !sealed_.empty() || GroupIsDueLocked());
+      notify = want_notify_ && (inflight_ == 0 || !sealed_.empty() || GroupIsDueLocked()) &&
+               !writer_watching_.load(std::memory_order_seq_cst);
       if (notify) want_notify_ = false;
     }
     if (notify) queue_->Notify();
@@ -532,6 +536,7 @@ class WalImpl final : public Wal {
       if (!r.ok()) s = r.status();
       got = r.ok() && *r;
     } else {
+      if (WatchForNextRecord()) return;  // back to the loop: seal and submit it
       s = queue_->WaitCompletion(&c);
       got = s.ok();
     }
@@ -546,6 +551,42 @@ class WalImpl final : public Wal {
     }
     RetireCompleted();
     if (rearm) queue_->QueueNotifyWait(kTagNotify);
+  }
+
+  // With nothing in flight and fewer appenders than cores, the next record
+  // usually follows within microseconds (the appender just got its
+  // acknowledgement). Watching for it briefly saves the appender an eventfd
+  // write and the writer a wake-up: together about a tenth of a sync here.
+  // Nothing is in flight, so no kernel worker is starved meanwhile. Returns
+  // true when a record arrived.
+  bool WatchForNextRecord() {
+    const std::uint64_t appenders = appenders_.load(std::memory_order_relaxed);
+    if (!inflight_order_.empty() || appenders == 0 || appenders >= spin_cores_) return false;
+    // Announce first, then look: an appender that saw writer_watching_ and
+    // skipped its notify left its record in open_ (checked here under the
+    // mutex) or stores its LSN after `seen` was read (seen by the loop).
+    writer_watching_.store(true, std::memory_order_seq_cst);
+    Lsn seen;
+    {
+      std::lock_guard lock(mu_);
+      if (open_ != nullptr || !sealed_.empty()) {
+        writer_watching_.store(false, std::memory_order_seq_cst);
+        return true;
+      }
+      seen = next_lsn_ - 1;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + kWriterWatch;
+    bool arrived = false;
+    for (int i = 0; !arrived; ++i) {
+      arrived = last_lsn_.load(std::memory_order_seq_cst) != seen;
+      if ((i & 31) == 31 && std::chrono::steady_clock::now() > deadline) break;
+      _mm_pause();
+    }
+    // Appenders skip the notify while we watch; after we stop watching, a
+    // record stored before this point is seen by the check below, and one
+    // stored after it sees writer_watching_ false and notifies (seq_cst).
+    writer_watching_.store(false, std::memory_order_seq_cst);
+    return arrived || last_lsn_.load(std::memory_order_seq_cst) != seen;
   }
 
   void Process(const IoCompletion& c, bool* rearm) {
@@ -723,6 +764,9 @@ class WalImpl final : public Wal {
   // Durable LSN, with kPoisonBit once the log is poisoned. Appenders wait on it.
   std::atomic<std::uint64_t> ack_word_{0};
   std::atomic<Lsn> last_lsn_{0};
+  // True while the writer thread watches for the next record (see
+  // WatchForNextRecord): appenders need not notify it.
+  std::atomic<bool> writer_watching_{false};
   // Threads inside Append (sizes the group commit target).
   std::atomic<std::uint64_t> appenders_{0};
   struct AppenderCount {
