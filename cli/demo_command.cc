@@ -1,6 +1,10 @@
 // `eddy demo`: the main job until the server exists. Writes records through
 // the write-ahead log from several threads, reopens the log, verifies every
 // record and prints the throughput of both phases.
+//
+// An exception to "cli/ includes only include/eddy/": this is a tool for the
+// write-ahead log itself (as leveldb's leveldbutil reads log files), so it
+// uses wal/ directly rather than a public API made up for it.
 #include <xxhash.h>
 #include <CLI/CLI.hpp>
 

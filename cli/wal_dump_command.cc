@@ -1,4 +1,8 @@
 // `eddy wal-dump DIR`: reads a log directory and prints what recovery sees.
+//
+// An exception to "cli/ includes only include/eddy/": this is a tool for the
+// write-ahead log itself (as leveldb's leveldbutil reads log files), so it
+// uses wal/ directly rather than a public API made up for it.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>

@@ -6,42 +6,15 @@
 #include <vector>
 
 #include "eddy/condition.h"
+#include "support/values.h"
 
 namespace eddy::engine {
 namespace {
 
+using namespace eddy::testing;  // NOLINT: value builders
+
 namespace c = eddy::cond;
 
-AttributeValue S(std::string s) {
-  return AttributeValue::S(std::move(s));
-}
-AttributeValue B(std::string s) {
-  return AttributeValue::B(std::move(s));
-}
-AttributeValue N(std::int64_t v) {
-  return AttributeValue::N(Number::FromInt64(v));
-}
-AttributeValue NText(std::string_view text) {
-  return *AttributeValue::NFromString(text);
-}
-AttributeValue M(AttributeValue::Map m) {
-  return *AttributeValue::M(std::move(m));
-}
-AttributeValue L(AttributeValue::List l) {
-  return *AttributeValue::L(std::move(l));
-}
-AttributeValue SS(AttributeValue::StringSet s) {
-  return *AttributeValue::SS(std::move(s));
-}
-AttributeValue NS(std::vector<std::int64_t> v) {
-  AttributeValue::NumberSet s;
-  for (auto x : v)
-    s.push_back(Number::FromInt64(x));
-  return *AttributeValue::NS(std::move(s));
-}
-AttributeValue BS(AttributeValue::StringSet s) {
-  return *AttributeValue::BS(std::move(s));
-}
 Operand V(AttributeValue v) {
   return c::Value(std::move(v));
 }

@@ -8,16 +8,12 @@
 #include "eddy/update.h"
 #include "engine/db_impl.h"
 #include "support/temp_dir.h"
+#include "support/values.h"
 
 namespace eddy {
 namespace {
 
-AttributeValue S(std::string s) {
-  return AttributeValue::S(std::move(s));
-}
-AttributeValue N(std::int64_t n) {
-  return AttributeValue::N(Number::FromInt64(n));
-}
+using namespace eddy::testing;  // NOLINT: value builders
 
 TableSpec Spec(std::string name, KeyAttribute pk, std::optional<KeyAttribute> sk = std::nullopt) {
   TableSpec spec;
@@ -25,12 +21,6 @@ TableSpec Spec(std::string name, KeyAttribute pk, std::optional<KeyAttribute> sk
   spec.key_schema.partition_key = std::move(pk);
   spec.key_schema.sort_key = std::move(sk);
   return spec;
-}
-
-Item MakeItem(std::vector<std::pair<std::string, AttributeValue>> entries) {
-  Result<Item> item = Item::FromEntries(std::move(entries));
-  EXPECT_TRUE(item.ok()) << item.status().ToString();
-  return std::move(item).value();
 }
 
 class DbTest : public ::testing::Test {

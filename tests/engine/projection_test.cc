@@ -1,4 +1,5 @@
 #include "engine/expression/projection.h"
+#include "support/values.h"
 
 #include <gtest/gtest.h>
 
@@ -8,21 +9,7 @@
 namespace eddy::engine {
 namespace {
 
-AttributeValue S(std::string s) {
-  return AttributeValue::S(std::move(s));
-}
-AttributeValue N(std::int64_t v) {
-  return AttributeValue::N(Number::FromInt64(v));
-}
-AttributeValue M(AttributeValue::Map m) {
-  return *AttributeValue::M(std::move(m));
-}
-AttributeValue L(AttributeValue::List l) {
-  return *AttributeValue::L(std::move(l));
-}
-Item MakeItem(Item::Entries e) {
-  return *Item::FromEntries(std::move(e));
-}
+using namespace eddy::testing;  // NOLINT: value builders
 
 Item Source() {
   return MakeItem({

@@ -6,39 +6,14 @@
 #include <vector>
 
 #include "eddy/update.h"
+#include "support/values.h"
 
 namespace eddy::engine {
 namespace {
 
-namespace u = eddy::upd;
+using namespace eddy::testing;  // NOLINT: value builders
 
-AttributeValue S(std::string s) {
-  return AttributeValue::S(std::move(s));
-}
-AttributeValue N(std::int64_t v) {
-  return AttributeValue::N(Number::FromInt64(v));
-}
-AttributeValue NText(std::string_view text) {
-  return *AttributeValue::NFromString(text);
-}
-AttributeValue M(AttributeValue::Map m) {
-  return *AttributeValue::M(std::move(m));
-}
-AttributeValue L(AttributeValue::List l) {
-  return *AttributeValue::L(std::move(l));
-}
-AttributeValue SS(AttributeValue::StringSet s) {
-  return *AttributeValue::SS(std::move(s));
-}
-AttributeValue NS(std::vector<std::int64_t> v) {
-  AttributeValue::NumberSet s;
-  for (auto x : v)
-    s.push_back(Number::FromInt64(x));
-  return *AttributeValue::NS(std::move(s));
-}
-Item MakeItem(Item::Entries e) {
-  return *Item::FromEntries(std::move(e));
-}
+namespace u = eddy::upd;
 
 const Item& Key() {
   static const Item key = MakeItem({{"pk", S("k")}});

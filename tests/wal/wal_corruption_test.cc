@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "support/checked_payload.h"
 #include "support/mem_env.h"
 #include "support/temp_dir.h"
 #include "wal/format.h"
@@ -29,32 +30,11 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::uint8_t kType = kFirstUserRecordType;
 
-constexpr std::size_t kMinChecked = 32;
-constexpr std::uint32_t kMagic = 0xC0441D7E;
-
+// Payloads check themselves (tests/support/checked_payload.h); writer 0.
 std::string MakePayload(std::mt19937_64* rng, std::uint64_t counter, std::size_t len) {
-  len = std::max(len, kMinChecked);
-  std::string p(len, '\0');
-  auto len32 = static_cast<std::uint32_t>(len);
-  std::memcpy(p.data(), &kMagic, 4);
-  std::memcpy(p.data() + 4, &len32, 4);
-  std::memcpy(p.data() + 16, &counter, 8);
-  for (std::size_t i = 24; i < len - 8; ++i)
-    p[i] = static_cast<char>((*rng)());
-  std::uint64_t sum = XXH3_64bits(p.data(), len - 8);
-  std::memcpy(p.data() + len - 8, &sum, 8);
-  return p;
+  return eddy::testing::MakeCheckedPayload(rng, 0, counter, len);
 }
-
-bool PayloadIsConsistent(std::string_view p) {
-  if (p.size() < kMinChecked) return false;
-  std::uint32_t magic = 0, len = 0;
-  std::memcpy(&magic, p.data(), 4);
-  std::memcpy(&len, p.data() + 4, 4);
-  std::uint64_t sum = 0;
-  std::memcpy(&sum, p.data() + p.size() - 8, 8);
-  return magic == kMagic && len == p.size() && sum == XXH3_64bits(p.data(), p.size() - 8);
-}
+using eddy::testing::CheckedPayloadIsConsistent;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -102,7 +82,8 @@ Pristine BuildLog(const std::string& dir, std::uint64_t seed, int records) {
     EXPECT_TRUE(wal.ok()) << wal.status().ToString();
     if (!wal.ok()) return p;
     for (int i = 0; i < records; ++i) {
-      std::size_t len = (i % 17 == 16) ? 6000 + rng() % 6000 : kMinChecked + rng() % 1500;
+      std::size_t len = (i % 17 == 16) ? 6000 + rng() % 6000
+                                       : eddy::testing::kMinCheckedPayloadBytes + rng() % 1500;
       p.want.push_back(MakePayload(&rng, i, len));
       Result<Lsn> lsn = (*wal)->Append(kType, AsBytes(p.want.back().data(), len));
       EXPECT_TRUE(lsn.ok() && *lsn == p.want.size()) << lsn.status().ToString();
@@ -184,7 +165,7 @@ std::string Violation(const Outcome& out, const Pristine& p,
     why << "more records than were written";
   }
   for (std::size_t i = 0; why.tellp() == 0 && i < out.payloads.size(); ++i) {
-    if (!PayloadIsConsistent(out.payloads[i]))
+    if (!CheckedPayloadIsConsistent(out.payloads[i]))
       why << "damaged payload at LSN " << i + 1;
     else if (out.payloads[i] != p.want[i])
       why << "wrong payload at LSN " << i + 1;

@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/checked_payload.h"
 #include "support/temp_dir.h"
 #include "wal/log_reader.h"
 #include "wal/wal.h"
@@ -36,36 +37,8 @@ constexpr int kRounds = 60;
 constexpr int kChildThreads = 4;
 constexpr std::uint8_t kType = kFirstUserRecordType;
 
-// Payload: magic, length, writer, counter, random body, XXH3 of all before.
-constexpr std::size_t kMinChecked = 32;
-constexpr std::uint32_t kMagic = 0xC7A5C0DE;
-
-std::string MakePayload(std::mt19937_64* rng, std::uint32_t writer, std::uint64_t counter,
-                        std::size_t len) {
-  len = std::max(len, kMinChecked);
-  std::string p(len, '\0');
-  auto len32 = static_cast<std::uint32_t>(len);
-  std::memcpy(p.data(), &kMagic, 4);
-  std::memcpy(p.data() + 4, &len32, 4);
-  std::memcpy(p.data() + 8, &writer, 4);
-  std::memcpy(p.data() + 16, &counter, 8);
-  for (std::size_t i = 24; i < len - 8; ++i)
-    p[i] = static_cast<char>((*rng)());
-  std::uint64_t sum = XXH3_64bits(p.data(), len - 8);
-  std::memcpy(p.data() + len - 8, &sum, 8);
-  return p;
-}
-
-bool PayloadIsConsistent(ByteSpan b) {
-  if (b.size() < kMinChecked) return false;
-  const auto* p = reinterpret_cast<const char*>(b.data());
-  std::uint32_t magic = 0, len = 0;
-  std::memcpy(&magic, p, 4);
-  std::memcpy(&len, p + 4, 4);
-  std::uint64_t sum = 0;
-  std::memcpy(&sum, p + b.size() - 8, 8);
-  return magic == kMagic && len == b.size() && sum == XXH3_64bits(p, b.size() - 8);
-}
+using eddy::testing::CheckedPayloadIsConsistent;
+using eddy::testing::MakeCheckedPayload;
 
 // One message on the pipe. lsn == 0 marks a control message.
 struct Ack {
@@ -103,7 +76,7 @@ WalOptions CrashOptions(const std::string& dir) {
   auto wal = Wal::Open(
       CrashOptions(dir), 1,
       [&](const LogRecord& r) {
-        if (!PayloadIsConsistent(r.payload)) consistent = false;
+        if (!CheckedPayloadIsConsistent(r.payload)) consistent = false;
         return Status::Ok();
       },
       nullptr);
@@ -119,9 +92,10 @@ WalOptions CrashOptions(const std::string& dir) {
     threads.emplace_back([&, t] {
       std::mt19937_64 rng(seed * 1000 + static_cast<std::uint64_t>(round * kChildThreads + t));
       for (std::uint64_t i = 0;; ++i) {
-        std::size_t len = (i % 50 == 49) ? 5000 + rng() % 20000 : kMinChecked + rng() % 700;
+        std::size_t len = (i % 50 == 49) ? 5000 + rng() % 20000
+                                         : eddy::testing::kMinCheckedPayloadBytes + rng() % 700;
         std::string p =
-            MakePayload(&rng, static_cast<std::uint32_t>(round * kChildThreads + t), i, len);
+            MakeCheckedPayload(&rng, static_cast<std::uint32_t>(round * kChildThreads + t), i, len);
         Result<Lsn> lsn = (*wal)->Append(kType, AsBytes(p.data(), p.size()));
         if (!lsn.ok()) {
           std::fprintf(stderr, "crash child round %d: append failed: %s\n", round,
@@ -251,7 +225,7 @@ TEST(WalCrash, SigkillNeverLosesAcknowledgedRecords) {
                              << more.status().ToString();
       if (!*more) break;
       ASSERT_EQ(rec.lsn, digests.size() + 1) << "LSN gap";
-      ASSERT_TRUE(PayloadIsConsistent(rec.payload)) << "garbage payload at LSN " << rec.lsn;
+      ASSERT_TRUE(CheckedPayloadIsConsistent(rec.payload)) << "garbage payload at LSN " << rec.lsn;
       digests.push_back(XXH3_64bits(rec.payload.data(), rec.payload.size()));
     }
     const RecoveryReport& report = (*reader)->report();

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/checked_payload.h"
 #include "support/fault_env.h"
 #include "support/mem_env.h"
 #include "support/temp_dir.h"
@@ -28,47 +29,10 @@ using eddy::testing::TempDir;
 
 constexpr std::uint8_t kType = kFirstUserRecordType;
 
-// A payload that checks itself: magic, length, writer, counter, random body,
-// then XXH3 of everything before. At least kMinChecked bytes.
-constexpr std::size_t kMinChecked = 32;
-constexpr std::uint32_t kMagic = 0xEDD1CAFE;
-
-std::string MakePayload(std::mt19937_64* rng, std::uint32_t writer, std::uint64_t counter,
-                        std::size_t len) {
-  len = std::max(len, kMinChecked);
-  std::string p(len, '\0');
-  auto len32 = static_cast<std::uint32_t>(len);
-  std::memcpy(p.data(), &kMagic, 4);
-  std::memcpy(p.data() + 4, &len32, 4);
-  std::memcpy(p.data() + 8, &writer, 4);
-  std::memcpy(p.data() + 16, &counter, 8);
-  for (std::size_t i = 24; i < len - 8; ++i)
-    p[i] = static_cast<char>((*rng)());
-  std::uint64_t sum = XXH3_64bits(p.data(), len - 8);
-  std::memcpy(p.data() + len - 8, &sum, 8);
-  return p;
-}
-
-bool PayloadIsConsistent(std::string_view p) {
-  if (p.size() < kMinChecked) return false;
-  std::uint32_t magic = 0, len = 0;
-  std::memcpy(&magic, p.data(), 4);
-  std::memcpy(&len, p.data() + 4, 4);
-  std::uint64_t sum = 0;
-  std::memcpy(&sum, p.data() + p.size() - 8, 8);
-  return magic == kMagic && len == p.size() && sum == XXH3_64bits(p.data(), p.size() - 8);
-}
-
-std::uint32_t PayloadWriter(std::string_view p) {
-  std::uint32_t w = 0;
-  std::memcpy(&w, p.data() + 8, 4);
-  return w;
-}
-std::uint64_t PayloadCounter(std::string_view p) {
-  std::uint64_t c = 0;
-  std::memcpy(&c, p.data() + 16, 8);
-  return c;
-}
+using eddy::testing::CheckedPayloadCounter;
+using eddy::testing::CheckedPayloadIsConsistent;
+using eddy::testing::CheckedPayloadWriter;
+using eddy::testing::MakeCheckedPayload;
 
 ByteSpan Bytes(const std::string& s) {
   return AsBytes(s.data(), s.size());
@@ -274,7 +238,7 @@ TEST(WalRotation, ManySmallSegmentsReadBackIntact) {
     // position relative to block and segment ends.
     for (int i = 0; i < 400; ++i) {
       std::size_t len = (i % 7 == 0) ? 20000 + rng() % 2000 : rng() % 3000;
-      want.push_back(MakePayload(&rng, 0, i, len));
+      want.push_back(MakeCheckedPayload(&rng, 0, i, len));
       ASSERT_EQ(MustAppend(wal.get(), want.back()), want.size());
     }
     ASSERT_TRUE(wal->Close().ok());
@@ -303,7 +267,7 @@ TEST(WalRelease, RemovesOnlySegmentsWhollyBelow) {
   auto wal = MustOpen(o);
   ASSERT_NE(wal, nullptr);
   for (int i = 0; i < 300; ++i) {
-    want.push_back(MakePayload(&rng, 0, i, 1000 + rng() % 3000));
+    want.push_back(MakeCheckedPayload(&rng, 0, i, 1000 + rng() % 3000));
     MustAppend(wal.get(), want.back());
   }
   std::vector<Lsn> before = SegmentFirstLsns(Env::Default(), o.dir);
@@ -325,7 +289,7 @@ TEST(WalRelease, RemovesOnlySegmentsWhollyBelow) {
 
   // The log goes on, and reads back from the release point.
   for (int i = 0; i < 20; ++i) {
-    want.push_back(MakePayload(&rng, 0, 1000 + i, 500));
+    want.push_back(MakeCheckedPayload(&rng, 0, 1000 + i, 500));
     ASSERT_EQ(MustAppend(wal.get(), want.back()), want.size());
   }
   ASSERT_TRUE(wal->Close().ok());
@@ -355,7 +319,7 @@ TEST(WalReplay, ReplayFromSkipsOlderRecords) {
     auto wal = MustOpen(Options(tmp.Sub("wal")));
     ASSERT_NE(wal, nullptr);
     for (int i = 0; i < 100; ++i) {
-      want.push_back(MakePayload(&rng, 0, i, 100));
+      want.push_back(MakeCheckedPayload(&rng, 0, i, 100));
       MustAppend(wal.get(), want.back());
     }
   }
@@ -399,7 +363,7 @@ TEST(WalReopen, ContinuesLsnSequence) {
     ExpectSameLog(replayed, want);
     EXPECT_EQ(wal->last_lsn(), want.size());
     for (int i = 0; i < 10; ++i) {
-      want.push_back(MakePayload(&rng, session, i, 64 + rng() % 200));
+      want.push_back(MakeCheckedPayload(&rng, session, i, 64 + rng() % 200));
       ASSERT_EQ(MustAppend(wal.get(), want.back()), want.size());
     }
     if (session % 2 == 0) {
@@ -439,7 +403,7 @@ TEST_P(WalSyncModeTest, RecordsReadBackAfterCloseAndReopen) {
     auto wal = MustOpen(o);
     ASSERT_NE(wal, nullptr);
     for (int i = 0; i < 300; ++i) {
-      want.push_back(MakePayload(&rng, 0, i, rng() % 5000));
+      want.push_back(MakeCheckedPayload(&rng, 0, i, rng() % 5000));
       ASSERT_EQ(MustAppend(wal.get(), want.back()), want.size());
     }
     ASSERT_TRUE(wal->Close().ok());
@@ -515,7 +479,7 @@ TEST(WalConcurrency, EightAppendersGetDistinctConsecutiveLsns) {
       threads.emplace_back([&, t] {
         std::mt19937_64 rng(100 + t);
         for (int i = 0; i < kPerThread; ++i) {
-          std::string p = MakePayload(&rng, t, i, 32 + rng() % 600);
+          std::string p = MakeCheckedPayload(&rng, t, i, 32 + rng() % 600);
           Result<Lsn> lsn = wal->Append(kType, Bytes(p));
           if (!lsn.ok()) {
             failures.fetch_add(1);
@@ -549,9 +513,9 @@ TEST(WalConcurrency, EightAppendersGetDistinctConsecutiveLsns) {
   for (std::size_t i = 0; i < rb.records.size(); ++i) {
     const Rec& r = rb.records[i];
     ASSERT_EQ(r.lsn, i + 1);
-    ASSERT_TRUE(PayloadIsConsistent(r.payload)) << "lsn " << r.lsn;
-    std::uint32_t t = PayloadWriter(r.payload);
-    std::uint64_t c = PayloadCounter(r.payload);
+    ASSERT_TRUE(CheckedPayloadIsConsistent(r.payload)) << "lsn " << r.lsn;
+    std::uint32_t t = CheckedPayloadWriter(r.payload);
+    std::uint64_t c = CheckedPayloadCounter(r.payload);
     ASSERT_LT(t, static_cast<std::uint32_t>(kThreads));
     ASSERT_LT(c, static_cast<std::uint64_t>(kPerThread));
     ASSERT_FALSE(seen[t][c]) << "record read twice: thread " << t << " #" << c;
@@ -588,7 +552,7 @@ TEST(WalPowerLoss, BatchModeKeepsEveryAcknowledgedRecord) {
     threads.emplace_back([&, t] {
       std::mt19937_64 rng(200 + t);
       for (int i = 0; !stop.load(); ++i) {
-        std::string p = MakePayload(&rng, t, i, 32 + rng() % 3000);
+        std::string p = MakeCheckedPayload(&rng, t, i, 32 + rng() % 3000);
         Result<Lsn> lsn = wal->Append(kType, Bytes(p));
         if (!lsn.ok()) return;
         std::lock_guard lock(mu);
@@ -617,7 +581,7 @@ TEST(WalPowerLoss, BatchModeKeepsEveryAcknowledgedRecord) {
   ASSERT_TRUE(rb.status.ok()) << rb.status.ToString();
   for (std::size_t i = 0; i < rb.records.size(); ++i) {
     ASSERT_EQ(rb.records[i].lsn, i + 1);
-    ASSERT_TRUE(PayloadIsConsistent(rb.records[i].payload)) << "lsn " << i + 1;
+    ASSERT_TRUE(CheckedPayloadIsConsistent(rb.records[i].payload)) << "lsn " << i + 1;
   }
   for (const auto& [lsn, payload] : promised) {
     ASSERT_LE(lsn, rb.records.size()) << "acknowledged LSN " << lsn << " lost in a power loss; "
@@ -632,7 +596,7 @@ TEST(WalPowerLoss, BatchModeKeepsEveryAcknowledgedRecord) {
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(replayed.size(), rb.records.size());
   std::mt19937_64 rng(1);
-  EXPECT_EQ(MustAppend(again.get(), MakePayload(&rng, 9, 0, 40)), rb.records.size() + 1);
+  EXPECT_EQ(MustAppend(again.get(), MakeCheckedPayload(&rng, 9, 0, 40)), rb.records.size() + 1);
 }
 
 TEST(WalPowerLoss, NoneModeKeepsWhatSyncCovered) {
@@ -646,14 +610,14 @@ TEST(WalPowerLoss, NoneModeKeepsWhatSyncCovered) {
   auto wal = MustOpen(o);
   ASSERT_NE(wal, nullptr);
   for (int i = 0; i < 200; ++i) {
-    want.push_back(MakePayload(&rng, 0, i, 32 + rng() % 2000));
+    want.push_back(MakeCheckedPayload(&rng, 0, i, 32 + rng() % 2000));
     MustAppend(wal.get(), want.back());
   }
   Result<Lsn> durable = wal->Sync();
   ASSERT_TRUE(durable.ok()) << durable.status().ToString();
   ASSERT_GE(*durable, 200u);
   for (int i = 0; i < 100; ++i) {
-    want.push_back(MakePayload(&rng, 0, 1000 + i, 32 + rng() % 2000));
+    want.push_back(MakeCheckedPayload(&rng, 0, 1000 + i, 32 + rng() % 2000));
     MustAppend(wal.get(), want.back());
   }
   PowerLoss(&fault, &mem, &wal);
@@ -679,7 +643,7 @@ TEST(WalPowerLoss, CloseMakesEverythingDurableInNoneMode) {
     auto wal = MustOpen(o);
     ASSERT_NE(wal, nullptr);
     for (int i = 0; i < 300; ++i) {
-      want.push_back(MakePayload(&rng, 0, i, 32 + rng() % 2000));
+      want.push_back(MakeCheckedPayload(&rng, 0, i, 32 + rng() % 2000));
       MustAppend(wal.get(), want.back());
     }
     ASSERT_TRUE(wal->Close().ok());
@@ -708,7 +672,7 @@ TEST(WalPowerLoss, RepeatedCrashesKeepAcknowledgedPrefix) {
     for (std::size_t i = 0; i < replayed.size(); ++i)
       ASSERT_EQ(replayed[i].payload, want[i]);
     for (int i = 0; i < 50; ++i) {
-      want.push_back(MakePayload(&rng, crash, i, 32 + rng() % 9000));
+      want.push_back(MakeCheckedPayload(&rng, crash, i, 32 + rng() % 9000));
       ASSERT_EQ(MustAppend(wal.get(), want.back()), want.size());
     }
     PowerLoss(&fault, &mem, &wal);
