@@ -433,11 +433,27 @@ class WalImpl final : public Wal {
     }
     while (!sealed_.empty() && inflight_ < max) {
       Batch* b = sealed_.front();
-      if (b->starts_segment && inflight_ > 0) break;  // a segment begins after all before it
+      // A segment begins only after every write before it completed and, in
+      // modes none and interval, was synced: so after a crash or power loss
+      // only the last segment can have lost its tail, which is what
+      // recovery assumes (wal_format.md).
+      if (b->starts_segment && inflight_ > 0) break;
+      if (b->starts_segment && options_.sync_mode != SyncMode::kBatch &&
+          (round_pending_ > 0 || AnyUnsyncedSegment())) {
+        rotation_needs_sync_ = true;
+        break;
+      }
       sealed_.pop_front();
       submit->push_back(b);
       ++inflight_;
     }
+  }
+
+  bool AnyUnsyncedSegment() const {
+    for (const auto& seg : open_files_) {
+      if (seg->unsynced) return true;
+    }
+    return false;
   }
 
   void SubmitBatch(Batch* b) {
