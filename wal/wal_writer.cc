@@ -520,7 +520,11 @@ class WalImpl final : public Wal {
   // with unsynced writes, then advance the durable LSN to what was written
   // before the syncs were queued.
   void MaybeStartSyncRound(bool sync_wanted) {
-    if (round_pending_ > 0 || !poisoned_locally_.ok() || written_ <= durable_snapshot_) return;
+    if (round_pending_ > 0 || !poisoned_locally_.ok()) return;
+    // A segment rotation waits for every earlier segment to be synced, so a
+    // round must start whenever a segment is unsynced, not only when the
+    // durable LSN lags.
+    if (written_ <= durable_snapshot_ && !AnyUnsyncedSegment()) return;
     bool due = sync_wanted || rotation_needs_sync_;
     if (options_.sync_mode == SyncMode::kInterval) {
       due = due || clock_->NowMicros() >= last_round_us_ + options_.sync_interval_ms * 1000ull;
@@ -577,7 +581,12 @@ class WalImpl final : public Wal {
   // true when a record arrived.
   bool WatchForNextRecord() {
     const std::uint64_t appenders = appenders_.load(std::memory_order_relaxed);
-    if (!inflight_order_.empty() || appenders == 0 || appenders >= spin_cores_) return false;
+    // Only with no I/O at all in flight (writes or a sync round): returning
+    // early skips reaping completions.
+    if (!inflight_order_.empty() || round_pending_ > 0 || appenders == 0 ||
+        appenders >= spin_cores_) {
+      return false;
+    }
     // Announce first, then look: an appender that saw writer_watching_ and
     // skipped its notify left its record in open_ (checked here under the
     // mutex) or stores its LSN after `seen` was read (seen by the loop).

@@ -225,6 +225,42 @@ TEST(WalAppend, RejectsOversizePayload) {
 
 // --- Segments ----------------------------------------------------------------
 
+// Modes none and interval sync a segment before the next one starts. One
+// appender that never waits, filling hundreds of small segments, keeps a
+// sync round pending at most rotations; the log must keep rotating (a writer
+// that stopped reaping that round's completion once livelocked here).
+TEST(WalRotation, UnsyncedModesKeepRotatingUnderSustainedAppends) {
+  for (SyncMode mode : {SyncMode::kNone, SyncMode::kInterval}) {
+    SCOPED_TRACE(std::string(SyncModeName(mode)));
+    TempDir tmp("rotation-none");
+    std::mt19937_64 rng(4);
+    WalOptions o = Options(tmp.Sub("wal"));
+    o.segment_bytes = 64 << 10;
+    o.sync_mode = mode;
+    o.sync_interval_ms = 1;
+    std::vector<std::string> want;
+    {
+      auto wal = MustOpen(o);
+      ASSERT_NE(wal, nullptr);
+      for (int i = 0; i < 6000; ++i) {
+        want.push_back(MakeCheckedPayload(&rng, 0, i, 2000 + rng() % 2000));
+        if (mode == SyncMode::kNone) {
+          ASSERT_EQ(MustAppend(wal.get(), want.back()), want.size());
+        } else if (i % 50 == 0) {
+          ASSERT_EQ(MustAppend(wal.get(), want.back()), want.size());
+        } else {
+          want.pop_back();
+        }
+      }
+      ASSERT_TRUE(wal->Close().ok());
+    }
+    EXPECT_GE(SegmentFirstLsns(Env::Default(), o.dir).size(), mode == SyncMode::kNone ? 200u : 3u);
+    ReadBack rb = ReadLog(Env::Default(), o.dir);
+    ASSERT_TRUE(rb.status.ok()) << rb.status.ToString();
+    ExpectSameLog(rb.records, want);
+  }
+}
+
 TEST(WalRotation, ManySmallSegmentsReadBackIntact) {
   TempDir tmp("rotation");
   std::mt19937_64 rng(3);
