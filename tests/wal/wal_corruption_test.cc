@@ -18,6 +18,7 @@
 
 #include "support/checked_payload.h"
 #include "support/mem_env.h"
+#include "support/read_log.h"
 #include "support/temp_dir.h"
 #include "wal/format.h"
 #include "wal/log_reader.h"
@@ -107,26 +108,8 @@ struct Outcome {
 };
 
 Outcome ReadWithReader(const std::string& dir) {
-  Outcome out;
-  auto reader = LogReader::Open(Env::Default(), dir, 1);
-  if (!reader.ok()) {
-    out.status = reader.status();
-    return out;
-  }
-  LogRecord rec;
-  while (true) {
-    Result<bool> more = (*reader)->Next(&rec);
-    if (!more.ok()) {
-      out.status = more.status();
-      break;
-    }
-    if (!*more) break;
-    if (rec.lsn != out.payloads.size() + 1) out.consecutive = false;
-    out.payloads.emplace_back(reinterpret_cast<const char*>(rec.payload.data()),
-                              rec.payload.size());
-  }
-  out.report = (*reader)->report();
-  return out;
+  eddy::testing::WholeLog log = eddy::testing::ReadWholeLog(Env::Default(), dir);
+  return {log.status, log.Payloads(), log.Consecutive(), log.report};
 }
 
 Outcome ReadWithOpen(const std::string& dir) {

@@ -12,6 +12,7 @@
 
 #include "support/fault_env.h"
 #include "support/mem_env.h"
+#include "support/read_log.h"
 #include "support/temp_dir.h"
 #include "wal/log_reader.h"
 #include "wal/wal.h"
@@ -27,10 +28,6 @@ constexpr std::uint8_t kType = kFirstUserRecordType;
 ByteSpan Bytes(const std::string& s) {
   return AsBytes(s.data(), s.size());
 }
-std::string Str(ByteSpan b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
-
 std::string RandomPayload(std::mt19937_64* rng, std::size_t len) {
   std::string p(len, '\0');
   for (char& c : p)
@@ -45,24 +42,8 @@ struct ReadBack {
 };
 
 ReadBack ReadLog(Env* env, const std::string& dir) {
-  ReadBack out;
-  auto reader = LogReader::Open(env, dir, 1);
-  if (!reader.ok()) {
-    out.status = reader.status();
-    return out;
-  }
-  LogRecord rec;
-  while (true) {
-    Result<bool> more = (*reader)->Next(&rec);
-    if (!more.ok()) {
-      out.status = more.status();
-      break;
-    }
-    if (!*more) break;
-    if (rec.lsn != out.payloads.size() + 1) out.consecutive = false;
-    out.payloads.push_back(Str(rec.payload));
-  }
-  return out;
+  eddy::testing::WholeLog log = eddy::testing::ReadWholeLog(env, dir);
+  return {log.status, log.Payloads(), log.Consecutive()};
 }
 
 WalOptions Options(Env* env, const std::string& dir = "/db/wal") {

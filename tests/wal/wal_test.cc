@@ -18,6 +18,7 @@
 #include "support/checked_payload.h"
 #include "support/fault_env.h"
 #include "support/mem_env.h"
+#include "support/read_log.h"
 #include "support/temp_dir.h"
 #include "wal/log_reader.h"
 #include "wal/segment_name.h"
@@ -54,23 +55,10 @@ struct ReadBack {
 };
 
 ReadBack ReadLog(Env* env, const std::string& dir, Lsn from = 1) {
-  ReadBack out;
-  auto reader = LogReader::Open(env, dir, from);
-  if (!reader.ok()) {
-    out.status = reader.status();
-    return out;
-  }
-  LogRecord rec;
-  while (true) {
-    Result<bool> more = (*reader)->Next(&rec);
-    if (!more.ok()) {
-      out.status = more.status();
-      break;
-    }
-    if (!*more) break;
-    out.records.push_back({rec.lsn, rec.type, Str(rec.payload)});
-  }
-  out.report = (*reader)->report();
+  eddy::testing::WholeLog log = eddy::testing::ReadWholeLog(env, dir, from);
+  ReadBack out{log.status, {}, log.report};
+  for (auto& r : log.records)
+    out.records.push_back({r.lsn, r.type, std::move(r.payload)});
   return out;
 }
 
