@@ -9,6 +9,7 @@ packages=(
   liburing-dev libxxhash-dev libmimalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev
+  libboost-dev rapidjson-dev     # the server: Boost.Beast (HTTP), RapidJSON
   librocksdb-dev libleveldb-dev  # benchmark peers, linked only into eddy-bench
   fio                            # disk anchors for the benchmark ratios
 )
