@@ -22,6 +22,10 @@ std::string_view CodeName(Status::Code code) {
       return "FailedPrecondition";
     case Status::Code::kAlreadyExists:
       return "AlreadyExists";
+    case Status::Code::kTrimmedDataAccess:
+      return "TrimmedDataAccess";
+    case Status::Code::kExpiredIterator:
+      return "ExpiredIterator";
   }
   return "Unknown";
 }

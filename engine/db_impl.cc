@@ -1,6 +1,8 @@
 #include "engine/db_impl.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <tuple>
 
 namespace eddy {
 
@@ -38,6 +40,27 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
   if (ec) return Status::IOError("create directory " + options.dir + ": " + ec.message());
 
   std::unique_ptr<DbImpl> db(new DbImpl(options));
+  StreamOptions stream_options;
+  stream_options.dir = options.dir + "/streams";
+  stream_options.region = options.region;
+  stream_options.account = options.account;
+  stream_options.retention_us = options.stream_retention_s * 1'000'000;
+  stream_options.iterator_lifetime_us = options.shard_iterator_lifetime_s * 1'000'000;
+  stream_options.rollover_us = options.shard_rollover_s * 1'000'000;
+  stream_options.initial_shards =
+      std::clamp<std::uint32_t>(options.stream_initial_shards, 1, kMaxInitialShards);
+  stream_options.split_records_per_s = options.shard_split_records_per_s;
+  stream_options.segment_bytes = options.stream_segment_bytes;
+  stream_options.clock = options.clock != nullptr ? options.clock : Clock::Real();
+  if (options.stream_retention_s < 60) {
+    return Status::InvalidArgument("stream retention must be at least 60 seconds");
+  }
+  db->streams_ = std::make_unique<StreamRegistry>(std::move(stream_options));
+  DbImpl* raw = db.get();
+  db->sequencer_ = std::make_unique<StreamSequencer>(
+      [raw](const StreamWork& work) { return raw->ApplyStreamWork(work); },
+      [raw] { raw->streams_->PublishTouched(); });
+
   wal::WalOptions wal_options;
   wal_options.dir = options.dir + "/wal";
   wal_options.sync_mode = options.sync_mode;
@@ -50,6 +73,10 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
       db->wal_,
       wal::Wal::Open(
           wal_options, 1, [&](const wal::LogRecord& r) { return db->Replay(r); }, nullptr));
+  db->streams_->PublishTouched();
+  EDDY_RETURN_IF_ERROR(db->streams_->FinishRecovery(db->wal_->last_lsn()));
+  db->sequencer_->Start(db->wal_->last_lsn());
+  db->maintenance_ = std::thread([raw] { raw->MaintenanceLoop(); });
   return std::unique_ptr<Db>(std::move(db));
 }
 
@@ -59,12 +86,26 @@ Status DbImpl::Replay(const wal::LogRecord& record) {
   switch (record.type) {
     case kCatalogRecordType: {
       EDDY_ASSIGN_OR_RETURN(CatalogRecord r, DecodeCatalogRecord(bytes));
-      return catalog_.Apply(r).status();
+      EDDY_ASSIGN_OR_RETURN(std::shared_ptr<const TableState> table, catalog_.Apply(r));
+      StreamWork work{StreamWork::Kind::kCatalog, record.lsn, record.timestamp_us};
+      work.catalog = &r;
+      work.table_name = table->description.name;
+      work.key_schema = &table->key_schema();
+      return ApplyStreamWork(work);
     }
-    case kChangeGroupRecordType:
+    case kChangeGroupRecordType: {
       EDDY_RETURN_IF_ERROR(DecodeChangeGroup(bytes, &replay_changes_));
       ApplyChanges(replay_changes_, record.lsn);
-      return Status::Ok();
+      StreamWork work{StreamWork::Kind::kChanges, record.lsn, record.timestamp_us};
+      work.changes = replay_changes_;
+      return ApplyStreamWork(work);
+    }
+    case kShardTopologyRecordType: {
+      EDDY_ASSIGN_OR_RETURN(ShardTopologyRecord r, DecodeShardTopologyRecord(bytes));
+      StreamWork work{StreamWork::Kind::kTopology, record.lsn, record.timestamp_us};
+      work.topology = &r;
+      return ApplyStreamWork(work);
+    }
     default:
       return Status::Corruption("log record " + std::to_string(record.lsn) + " has unknown type " +
                                 std::to_string(record.type));
@@ -108,6 +149,7 @@ TableDescription DbImpl::Describe(const TableState& state) const {
   TableDescription d = state.description;
   std::int64_t n = state.item_count->load(std::memory_order_relaxed);
   d.item_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
+  std::tie(d.latest_stream_arn, d.latest_stream_label) = streams_->LatestStream(state.id());
   return d;
 }
 
@@ -124,14 +166,33 @@ Result<TableDescription> DbImpl::ChangeCatalog(CatalogRecord record) {
   EDDY_RETURN_IF_ERROR(catalog_.Check(record));
   std::string bytes;
   EncodeCatalogRecord(record, &bytes);
-  EDDY_RETURN_IF_ERROR(
-      wal_->Append(kCatalogRecordType, AsBytes(bytes.data(), bytes.size())).status());
+  std::uint64_t logged_us = 0;
+  EDDY_ASSIGN_OR_RETURN(
+      Lsn lsn, wal_->Append(kCatalogRecordType, AsBytes(bytes.data(), bytes.size()), &logged_us));
   EDDY_ASSIGN_OR_RETURN(std::shared_ptr<const TableState> state, catalog_.Apply(record));
+  StreamWork work{StreamWork::Kind::kCatalog, lsn, logged_us};
+  work.catalog = &record;
+  work.table_name = state->description.name;
+  work.key_schema = &state->key_schema();
+  EDDY_RETURN_IF_ERROR(CompleteStreamWork(work));
   return Describe(*state);
 }
 
+namespace {
+
+Status CheckStreamSpecification(const StreamSpecification& stream) {
+  if (stream.initial_shards > kMaxInitialShards) {
+    return Status::InvalidArgument("A stream starts with at most " +
+                                   std::to_string(kMaxInitialShards) + " shards");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<TableDescription> DbImpl::CreateTable(const TableSpec& spec) {
   EDDY_RETURN_IF_ERROR(ValidateTableName(spec.name));
+  EDDY_RETURN_IF_ERROR(CheckStreamSpecification(spec.stream));
   EDDY_RETURN_IF_ERROR(ValidateKeySchema(spec.key_schema));
   CatalogRecord r;
   r.op = CatalogRecord::Op::kCreateTable;
@@ -150,6 +211,7 @@ Result<TableDescription> DbImpl::DeleteTable(std::string_view name) {
 
 Result<TableDescription> DbImpl::UpdateStream(std::string_view name,
                                               const StreamSpecification& stream) {
+  EDDY_RETURN_IF_ERROR(CheckStreamSpecification(stream));
   CatalogRecord r;
   r.op = CatalogRecord::Op::kUpdateStream;
   r.name = std::string(name);
@@ -172,7 +234,20 @@ Status DbImpl::Sync() {
 
 Status DbImpl::Close() {
   if (closed_.exchange(true)) return Status::Ok();
-  return wal_ ? wal_->Close() : Status::Ok();
+  if (maintenance_.joinable()) {
+    {
+      std::lock_guard lock(maintenance_mu_);
+      stop_maintenance_ = true;
+    }
+    maintenance_cv_.notify_all();
+    maintenance_.join();
+  }
+  Status s = wal_ ? wal_->Close() : Status::Ok();
+  if (streams_ && sequencer_) {
+    Status synced = sequencer_->RunExclusive([&] { return streams_->SyncAll(); });
+    if (s.ok()) s = synced;
+  }
+  return s;
 }
 
 }  // namespace engine

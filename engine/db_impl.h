@@ -5,14 +5,18 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "eddy/db.h"
 #include "engine/catalog.h"
 #include "engine/key_locks.h"
 #include "engine/log_records.h"
+#include "engine/streams/stream_registry.h"
+#include "engine/streams/stream_sequencer.h"
 #include "memtable/memtable.h"
 #include "wal/wal.h"
 
@@ -39,8 +43,21 @@ class DbImpl final : public Db {
   Result<QueryResult> Query(const QueryRequest& request) override;
   Result<QueryResult> Scan(const ScanRequest& request) override;
 
+  Result<ListStreamsResult> ListStreams(const ListStreamsRequest& request) override;
+  Result<StreamDescription> DescribeStream(const DescribeStreamRequest& request) override;
+  Result<std::string> GetShardIterator(const GetShardIteratorRequest& request) override;
+  Result<GetRecordsResult> GetRecords(std::string_view shard_iterator,
+                                      std::uint32_t limit) override;
+  Result<bool> WaitForRecords(std::string_view shard_iterator,
+                              std::chrono::microseconds timeout) override;
+
   Status Sync() override;
   Status Close() override;
+
+  // Stream upkeep that the maintenance thread does every second: logs due
+  // shard rollovers and splits, then deletes expired segments. Tests call
+  // it after moving a ManualClock.
+  Status RunStreamMaintenance();
 
   // For tests and benchmarks.
   const wal::Wal& log() const { return *wal_; }
@@ -48,6 +65,13 @@ class DbImpl final : public Db {
 
  private:
   explicit DbImpl(const Options& options);
+
+  // Hands a logged record's stream side to the sequencer; returns once it
+  // is applied (so a stream record is visible before its write is acked).
+  Status CompleteStreamWork(const StreamWork& work) { return sequencer_->Complete(work); }
+  // The sequencer's apply step (and replay's).
+  Status ApplyStreamWork(const StreamWork& work);
+  void MaintenanceLoop();
 
   // Recovery: one log record.
   Status Replay(const wal::LogRecord& record);
@@ -76,6 +100,12 @@ class DbImpl final : public Db {
   std::mutex ddl_mu_;  // serialises catalog changes so log order = catalog order
   std::atomic<bool> closed_{false};
   std::vector<ItemChange> replay_changes_;  // recovery scratch
+  std::unique_ptr<StreamRegistry> streams_;
+  std::unique_ptr<StreamSequencer> sequencer_;
+  std::thread maintenance_;
+  std::mutex maintenance_mu_;
+  std::condition_variable maintenance_cv_;
+  bool stop_maintenance_ = false;  // GUARDED_BY(maintenance_mu_)
 };
 
 }  // namespace eddy::engine

@@ -44,6 +44,7 @@ void EncodeCatalogRecord(const CatalogRecord& r, std::string* out) {
   if (r.op != CatalogRecord::Op::kDeleteTable) {
     out->push_back(r.stream.enabled ? 1 : 0);
     out->push_back(static_cast<char>(r.stream.view_type));
+    PutVarint(r.stream.initial_shards, out);
   }
 }
 
@@ -52,7 +53,9 @@ Result<CatalogRecord> DecodeCatalogRecord(std::string_view bytes) {
   CatalogRecord r;
   std::uint8_t version, op;
   std::string_view name;
-  if (!in.ReadByte(&version) || version != kLogRecordVersion) return Corrupt("catalog version");
+  if (!in.ReadByte(&version) || version < 1 || version > kLogRecordVersion) {
+    return Corrupt("catalog version");
+  }
   if (!in.ReadByte(&op) || op < 1 || op > 3) return Corrupt("catalog op");
   r.op = static_cast<CatalogRecord::Op>(op);
   if (!in.ReadVarint(&r.table_id) || !in.ReadVarint(&r.time_us) || !in.ReadLengthPrefixed(&name)) {
@@ -78,6 +81,11 @@ Result<CatalogRecord> DecodeCatalogRecord(std::string_view bytes) {
     }
     r.stream.enabled = enabled == 1;
     r.stream.view_type = static_cast<StreamViewType>(view);
+    std::uint64_t shards = 0;
+    if (version >= 2 && (!in.ReadVarint(&shards) || shards > kMaxInitialShards)) {
+      return Corrupt("catalog stream shards");
+    }
+    r.stream.initial_shards = static_cast<std::uint32_t>(shards);
   }
   if (!in.done()) return Corrupt("catalog trailing bytes");
   return r;
@@ -101,7 +109,9 @@ Status DecodeChangeGroup(std::string_view bytes, std::vector<ItemChange>* change
   ByteReader in(bytes);
   std::uint8_t version;
   std::size_t count;
-  if (!in.ReadByte(&version) || version != kLogRecordVersion) return Corrupt("change version");
+  if (!in.ReadByte(&version) || version < 1 || version > kLogRecordVersion) {
+    return Corrupt("change version");
+  }
   if (!in.ReadCount(4, &count) || count == 0) return Corrupt("change count");
   changes->reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
@@ -122,6 +132,35 @@ Status DecodeChangeGroup(std::string_view bytes, std::vector<ItemChange>* change
   }
   if (!in.done()) return Corrupt("change trailing bytes");
   return Status::Ok();
+}
+
+}  // namespace eddy::engine
+
+namespace eddy::engine {
+
+void EncodeShardTopologyRecord(const ShardTopologyRecord& r, std::string* out) {
+  out->push_back(static_cast<char>(kLogRecordVersion));
+  out->push_back(static_cast<char>(r.op));
+  PutVarint(r.table_id, out);
+  PutVarint(r.stream_created_us, out);
+  PutVarint(r.shard_ordinal, out);
+  PutVarint(r.time_us, out);
+}
+
+Result<ShardTopologyRecord> DecodeShardTopologyRecord(std::string_view bytes) {
+  ByteReader in(bytes);
+  ShardTopologyRecord r;
+  std::uint8_t version, op;
+  std::uint64_t ordinal;
+  if (!in.ReadByte(&version) || version != kLogRecordVersion || !in.ReadByte(&op) || op < 1 ||
+      op > 2 || !in.ReadVarint(&r.table_id) || !in.ReadVarint(&r.stream_created_us) ||
+      !in.ReadVarint(&ordinal) || ordinal > UINT32_MAX || !in.ReadVarint(&r.time_us) ||
+      !in.done()) {
+    return Status::Corruption("undecodable shard topology record");
+  }
+  r.op = static_cast<ShardTopologyRecord::Op>(op);
+  r.shard_ordinal = static_cast<std::uint32_t>(ordinal);
+  return r;
 }
 
 }  // namespace eddy::engine

@@ -24,7 +24,9 @@ namespace eddy::engine {
 
 inline constexpr std::uint8_t kCatalogRecordType = wal::kFirstUserRecordType;
 inline constexpr std::uint8_t kChangeGroupRecordType = wal::kFirstUserRecordType + 1;
-inline constexpr std::uint8_t kLogRecordVersion = 1;
+inline constexpr std::uint8_t kShardTopologyRecordType = wal::kFirstUserRecordType + 2;
+// Version 2 added the stream's initial shard count to catalog records.
+inline constexpr std::uint8_t kLogRecordVersion = 2;
 
 struct CatalogRecord {
   enum class Op : std::uint8_t { kCreateTable = 1, kDeleteTable = 2, kUpdateStream = 3 };
@@ -48,6 +50,21 @@ struct ItemChange {
   std::string_view old_image;  // canonical encoded item, when has_old_image
   bool has_old_image = false;
 };
+
+// A change of a stream's shards, decided by the engine (rollover after the
+// configured period, split under load) and logged so that replay rebuilds
+// the same lineage.
+struct ShardTopologyRecord {
+  enum class Op : std::uint8_t { kRollover = 1, kSplit = 2 };
+  Op op = Op::kRollover;
+  TableId table_id = 0;
+  std::uint64_t stream_created_us = 0;  // which of the table's streams
+  std::uint32_t shard_ordinal = 0;      // the open shard that closes
+  std::uint64_t time_us = 0;
+};
+
+void EncodeShardTopologyRecord(const ShardTopologyRecord& record, std::string* out);
+Result<ShardTopologyRecord> DecodeShardTopologyRecord(std::string_view bytes);
 
 void EncodeChangeGroup(std::span<const ItemChange> changes, std::string* out);
 // Decodes into *changes (cleared first); views point into `bytes`.

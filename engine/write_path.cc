@@ -9,9 +9,11 @@
 //      so "nothing changes" is byte equality, or both absent.
 //   5. One log record for all real changes (with old images where the table's
 //      stream view type asks for them); wait for it per the sync mode.
-//   6. Apply the same changes to the memtable; unlock; report.
+//   6. Apply the same changes to the memtable.
+//   7. Hand the logged record to the stream sequencer, which appends the
+//      stream records in log order; unlock; report.
 //
-// Nothing reaches the log, the memtable or (later) the stream for a no-op or
+// Nothing reaches the log, the memtable or the stream for a no-op or
 // a failed condition. Nothing is written twice: the memtable gets exactly the
 // bytes the log got.
 #include <algorithm>
@@ -221,8 +223,9 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
   if (!changes.empty()) {
     std::string record;
     EncodeChangeGroup(changes, &record);
-    EDDY_ASSIGN_OR_RETURN(
-        lsn, wal_->Append(kChangeGroupRecordType, AsBytes(record.data(), record.size())));
+    std::uint64_t logged_us = 0;
+    EDDY_ASSIGN_OR_RETURN(lsn, wal_->Append(kChangeGroupRecordType,
+                                            AsBytes(record.data(), record.size()), &logged_us));
     // 6. Apply exactly what was logged, where step 3 found each key.
     for (Prepared& p : pending) {
       if (p.change == ChangeType::kNone) continue;
@@ -235,6 +238,10 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
         if (p.change == ChangeType::kInsert) count.fetch_add(1, std::memory_order_relaxed);
       }
     }
+    // 7. The stream records, in log order across writers; visible before the ack.
+    StreamWork work{StreamWork::Kind::kChanges, lsn, logged_us};
+    work.changes = changes;
+    EDDY_RETURN_IF_ERROR(CompleteStreamWork(work));
   }
 
   for (std::size_t i = 0; i < pending.size(); ++i) {

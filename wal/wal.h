@@ -114,10 +114,12 @@ class Wal {
   virtual ~Wal() = default;
 
   // Appends one record of `type` (>= kFirstUserRecordType). Thread-safe.
-  // Returns its LSN once acknowledged under the sync mode.
+  // Returns its LSN once acknowledged under the sync mode; `timestamp_us`
+  // (optional) receives the time the frame records, which replay reports.
   // Errors: InvalidArgument (type, or payload over the maximum record size),
   // IOError (the log is poisoned or closed).
-  virtual Result<Lsn> Append(std::uint8_t type, ByteSpan payload) = 0;
+  virtual Result<Lsn> Append(std::uint8_t type, ByteSpan payload,
+                             std::uint64_t* timestamp_us = nullptr) = 0;
 
   // Makes every record appended so far durable, whatever the sync mode, and
   // returns the durable LSN.

@@ -125,7 +125,7 @@ class WalImpl final : public Wal {
     return Status::Ok();
   }
 
-  Result<Lsn> Append(std::uint8_t type, ByteSpan payload) override {
+  Result<Lsn> Append(std::uint8_t type, ByteSpan payload, std::uint64_t* timestamp_us) override {
     if (type < kFirstUserRecordType) {
       return Status::InvalidArgument("record type " + std::to_string(type) + " is reserved");
     }
@@ -152,7 +152,9 @@ class WalImpl final : public Wal {
         MakeRoomLocked(frame_bytes);
       }
       lsn = next_lsn_++;
-      EncodeFrame(open_->segment->salt, lsn, clock_->NowMicros(),
+      const std::uint64_t now_us = clock_->NowMicros();
+      if (timestamp_us != nullptr) *timestamp_us = now_us;
+      EncodeFrame(open_->segment->salt, lsn, now_us,
                   ack_word_.load(std::memory_order_acquire) & ~kPoisonBit, type, payload,
                   open_->buffer.data() + at);
       open_->used = at + frame_bytes;

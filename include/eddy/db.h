@@ -22,6 +22,7 @@
 // Thread-safety: every member may be called concurrently.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -33,6 +34,7 @@
 #include "eddy/item.h"
 #include "eddy/options.h"
 #include "eddy/result.h"
+#include "eddy/stream.h"
 #include "eddy/table.h"
 #include "eddy/types.h"
 
@@ -168,6 +170,20 @@ class Db {
                                           const ReadOptions& options = {}) = 0;
   virtual Result<QueryResult> Query(const QueryRequest& request) = 0;
   virtual Result<QueryResult> Scan(const ScanRequest& request) = 0;
+
+  // ---- Streams (eddy/stream.h): DynamoDB Streams' four calls, and a wait.
+  virtual Result<ListStreamsResult> ListStreams(const ListStreamsRequest& request) = 0;
+  virtual Result<StreamDescription> DescribeStream(const DescribeStreamRequest& request) = 0;
+  virtual Result<std::string> GetShardIterator(const GetShardIteratorRequest& request) = 0;
+  // At most `limit` (1..1000) records and 1 MB from the iterator's position,
+  // and the iterator to continue with.
+  virtual Result<GetRecordsResult> GetRecords(std::string_view shard_iterator,
+                                              std::uint32_t limit = kMaxGetRecordsLimit) = 0;
+  // Blocks until GetRecords(shard_iterator) has something to return (or the
+  // shard has ended), or `timeout` passes; says which. Wakes within
+  // microseconds of the write that made a record visible.
+  virtual Result<bool> WaitForRecords(std::string_view shard_iterator,
+                                      std::chrono::microseconds timeout) = 0;
 
   // Makes every acknowledged write durable whatever the sync mode.
   virtual Status Sync() = 0;

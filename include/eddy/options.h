@@ -19,6 +19,18 @@ struct Options {
   Clock* clock = nullptr;                         // nullptr: the real clock
   // Print log recovery progress on stderr; default: when stderr is a terminal.
   std::optional<bool> report_progress;
+
+  // ---- Streams (docs/streams.md)
+  std::string region = "us-east-1";              // in stream ARNs and records' awsRegion
+  std::string account = "000000000000";          // 12 digits, in ARNs
+  std::uint64_t stream_retention_s = 24 * 3600;  // records expire after this (60 s .. 35 days)
+  std::uint64_t shard_iterator_lifetime_s = 15 * 60;
+  std::uint64_t shard_rollover_s = 4 * 3600;  // an open shard closes and hands over after this
+  std::uint32_t stream_initial_shards = 1;    // per new stream, unless the table says otherwise
+  // An open shard that takes more than this many records per second, on
+  // average over a 10 s window, splits in two. 0: never split.
+  std::uint32_t shard_split_records_per_s = 20000;
+  std::uint64_t stream_segment_bytes = 64ull << 20;  // a segment file's maximum size
 };
 
 }  // namespace eddy

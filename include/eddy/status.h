@@ -31,6 +31,11 @@ class [[nodiscard]] Status {
     kFailedPrecondition,
     // The object to be created exists already (a table name in use).
     kAlreadyExists,
+    // A stream position lies before the oldest record still retained
+    // (DynamoDB Streams' TrimmedDataAccessException).
+    kTrimmedDataAccess,
+    // A shard iterator outlived its lifetime (ExpiredIteratorException).
+    kExpiredIterator,
   };
 
   Status() = default;
@@ -46,6 +51,8 @@ class [[nodiscard]] Status {
     return {Code::kFailedPrecondition, msg};
   }
   static Status AlreadyExists(std::string_view msg) { return {Code::kAlreadyExists, msg}; }
+  static Status TrimmedDataAccess(std::string_view msg) { return {Code::kTrimmedDataAccess, msg}; }
+  static Status ExpiredIterator(std::string_view msg) { return {Code::kExpiredIterator, msg}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -58,6 +65,8 @@ class [[nodiscard]] Status {
   bool IsConditionFailed() const { return code_ == Code::kConditionFailed; }
   bool IsFailedPrecondition() const { return code_ == Code::kFailedPrecondition; }
   bool IsAlreadyExists() const { return code_ == Code::kAlreadyExists; }
+  bool IsTrimmedDataAccess() const { return code_ == Code::kTrimmedDataAccess; }
+  bool IsExpiredIterator() const { return code_ == Code::kExpiredIterator; }
 
   // "IOError: fdatasync wal-000…1.log: Input/output error"
   std::string ToString() const;

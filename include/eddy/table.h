@@ -31,7 +31,12 @@ inline bool ViewNeedsNewImage(StreamViewType t) {
 struct StreamSpecification {
   bool enabled = false;
   StreamViewType view_type = StreamViewType::kNewAndOldImages;
+  // Open shards a newly enabled stream starts with; 0: the engine's
+  // Options::stream_initial_shards. At most kMaxInitialShards.
+  std::uint32_t initial_shards = 0;
 };
+
+inline constexpr std::uint32_t kMaxInitialShards = 1024;
 
 struct TableSpec {
   std::string name;  // 3-255 characters of [a-zA-Z0-9_.-]
@@ -46,6 +51,9 @@ struct TableDescription {
   std::uint64_t table_id = 0;  // unique for the life of the directory
   std::uint64_t creation_time_us = 0;
   std::uint64_t item_count = 0;  // items currently stored (exact)
+  // The newest stream (enabled or disabled but still retained), if any.
+  std::string latest_stream_arn;
+  std::string latest_stream_label;
 };
 
 // Checks DynamoDB's table-name rule. InvalidArgument names the problem.

@@ -1,0 +1,122 @@
+// StreamRegistry: every stream of the directory, its shards and their
+// lineage; the producer side that turns logged changes into stream records,
+// and the reader side behind Db's stream calls.
+//
+// Design
+// - Everything here is derived from the log. Catalog records create and
+//   disable streams, shard topology records roll shards over and split them,
+//   change groups become records. The producer methods (Apply*) run in LSN
+//   order — from the StreamSequencer while the engine runs, from replay at
+//   open — so the same log always yields the same streams, shard IDs,
+//   sequence numbers and event IDs.
+// - A record's shard is the open shard whose hash range holds the xxHash of
+//   the item's partition key, so an item's changes stay in one lineage.
+// - Records go to the shard's segment files (shards/). At open, a shard
+//   adopts the segments a previous run left and replay skips the records
+//   they already hold; FinishRecovery cuts records past the log's end.
+//
+// Threads: one producer at a time (the sequencer's drain lock, replay, or
+// maintenance holding that lock). Readers use `mu_` shared, only to find a
+// stream and shard; records are read without it. Topology changes take
+// `mu_` exclusively.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "eddy/clock.h"
+#include "eddy/stream.h"
+#include "engine/log_records.h"
+#include "shards/shard.h"
+
+namespace eddy::engine {
+
+struct StreamOptions {
+  std::string dir;  // <db>/streams
+  std::string region;
+  std::string account;
+  std::uint64_t retention_us = 0;
+  std::uint64_t iterator_lifetime_us = 0;
+  std::uint64_t rollover_us = 0;
+  std::uint32_t initial_shards = 1;
+  std::uint32_t split_records_per_s = 0;
+  std::uint64_t segment_bytes = 0;
+  Clock* clock = nullptr;
+};
+
+// Load is measured over windows of this length for split decisions.
+inline constexpr std::uint64_t kSplitWindowUs = 10'000'000;
+
+class StreamRegistry {
+ public:
+  explicit StreamRegistry(StreamOptions options);
+  ~StreamRegistry();
+
+  // ---- Producer (LSN order)
+  // `table_name`, `key_schema`: the table's, as the catalog has them.
+  Status ApplyCatalog(const CatalogRecord& record, std::string_view table_name,
+                      const KeySchema& key_schema, Lsn lsn);
+  Status ApplyChanges(std::span<const ItemChange> changes, Lsn lsn, std::uint64_t time_us);
+  Status ApplyTopology(const ShardTopologyRecord& record, Lsn lsn);
+  // Wakes readers of every shard that took records since the last call.
+  void PublishTouched();
+  // After replay: cuts stream records past the log's last LSN and removes
+  // directories no stream owns.
+  Status FinishRecovery(Lsn last_lsn);
+  // Deletes expired segments, then shards and streams that have nothing
+  // left and ended before the retention horizon.
+  Status Expire();
+  // Syncs every segment file (at close).
+  Status SyncAll();
+
+  // ---- Maintenance (any thread; reads producer counters)
+  // Rollovers and splits that are due; the caller logs them.
+  std::vector<ShardTopologyRecord> DueTopologyChanges();
+
+  // ---- Readers
+  Result<ListStreamsResult> ListStreams(const ListStreamsRequest& request) const;
+  Result<StreamDescription> DescribeStream(const DescribeStreamRequest& request) const;
+  Result<std::string> GetShardIterator(const GetShardIteratorRequest& request) const;
+  Result<GetRecordsResult> GetRecords(std::string_view iterator, std::uint32_t limit) const;
+  Result<bool> WaitForRecords(std::string_view iterator, std::chrono::microseconds timeout) const;
+  // The table's newest stream (ARN, label); empty strings when none.
+  std::pair<std::string, std::string> LatestStream(TableId table) const;
+
+ private:
+  struct StreamShard;
+  struct Stream;
+
+  std::uint64_t NowUs() const { return options_.clock->NowMicros(); }
+  Result<std::shared_ptr<StreamShard>> MakeShard(Stream* stream, std::uint64_t created_us, Lsn lsn,
+                                                 std::uint64_t hash_lo, std::uint64_t hash_hi,
+                                                 std::string parent_id);
+  Status CreateStream(TableId table, std::string_view table_name, const KeySchema& key_schema,
+                      const StreamSpecification& spec, std::uint64_t created_us, Lsn lsn);
+  Status CloseShard(StreamShard* shard, Lsn lsn, std::uint64_t time_us);
+  Status DisableStream(TableId table, std::uint64_t time_us, Lsn lsn);
+  StreamShard* RouteLocked(Stream* stream, std::uint64_t hash) const;
+  // Finds the stream by ARN (and the shard by ordinal): reader side.
+  Result<std::shared_ptr<Stream>> FindStream(std::string_view arn) const;
+  Result<std::shared_ptr<StreamShard>> FindShard(const Stream& stream, std::uint32_t ordinal) const;
+  StreamRecord ToRecord(const Stream& stream, const shards::RecordView& view) const;
+
+  const StreamOptions options_;
+  const std::uint64_t bucket_us_;
+
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<Stream>, std::less<>> by_arn_;  // GUARDED_BY(mu_)
+  // Producer only: each table's enabled stream.
+  std::unordered_map<TableId, Stream*> active_;
+  // Producer only: shards that took records since PublishTouched.
+  std::vector<StreamShard*> touched_;
+};
+
+}  // namespace eddy::engine

@@ -1,0 +1,128 @@
+// Streams: the change records of a table, read through shards and shard
+// iterators exactly as DynamoDB Streams clients read them.
+//
+// Contract
+// - Every write that changes an item of a table with an enabled stream
+//   becomes exactly one StreamRecord, in one shard chosen by a hash of the
+//   partition key; records of one item keep their order within its shard
+//   lineage. No-op writes and failed conditions produce nothing.
+// - A record is visible to readers before its write is acknowledged.
+// - Records expire by whole segments once older than the retention period
+//   (Options::stream_retention_s); a position before the oldest record left
+//   is TrimmedDataAccess.
+// - Shards close (rollover, split, stream disabled) with an ending sequence
+//   number; children name their parent. Read a parent to its end before its
+//   children to see each record once, in order.
+// - Sequence numbers are decimal strings of 21 digits that increase within a
+//   shard lineage; event IDs are 32 lowercase hex digits. Both are derived
+//   from the log, so they are identical after a restart.
+//
+// Errors: NotFound (no such stream or shard), InvalidArgument (malformed
+// ARN, iterator, sequence number, limit), TrimmedDataAccess, ExpiredIterator.
+// Thread-safety: all Db stream calls may run concurrently with writes and
+// with each other; readers never block the writer.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eddy/item.h"
+#include "eddy/table.h"
+
+namespace eddy {
+
+enum class ChangeType : std::uint8_t;  // eddy/db.h
+
+enum class StreamStatus : std::uint8_t { kEnabling, kEnabled, kDisabling, kDisabled };
+std::string_view StreamStatusName(StreamStatus status);  // "ENABLED", ...
+
+enum class ShardIteratorType : std::uint8_t {
+  kTrimHorizon,
+  kLatest,
+  kAtSequenceNumber,
+  kAfterSequenceNumber,
+};
+std::optional<ShardIteratorType> ParseShardIteratorType(std::string_view name);
+
+struct StreamSummary {
+  std::string stream_arn;
+  std::string table_name;
+  std::string stream_label;
+};
+
+struct ListStreamsRequest {
+  std::string table_name;     // empty: every table
+  std::uint32_t limit = 100;  // 1..100
+  std::string exclusive_start_stream_arn;
+};
+
+struct ListStreamsResult {
+  std::vector<StreamSummary> streams;
+  std::string last_evaluated_stream_arn;  // empty on the last page
+};
+
+struct ShardDescription {
+  std::string shard_id;
+  std::string parent_shard_id;  // empty: no parent
+  std::string starting_sequence_number;
+  std::string ending_sequence_number;  // empty: the shard is open
+};
+
+struct DescribeStreamRequest {
+  std::string stream_arn;
+  std::uint32_t limit = 100;  // 1..100 shards
+  std::string exclusive_start_shard_id;
+  std::string children_of_shard_id;  // ShardFilter CHILD_SHARDS
+};
+
+struct StreamDescription {
+  std::string stream_arn;
+  std::string stream_label;
+  StreamStatus status = StreamStatus::kEnabled;
+  StreamViewType view_type = StreamViewType::kNewAndOldImages;
+  std::uint64_t creation_time_us = 0;
+  std::string table_name;
+  KeySchema key_schema;
+  std::vector<ShardDescription> shards;
+  std::string last_evaluated_shard_id;  // empty on the last page
+};
+
+struct GetShardIteratorRequest {
+  std::string stream_arn;
+  std::string shard_id;
+  ShardIteratorType type = ShardIteratorType::kTrimHorizon;
+  std::string sequence_number;  // AT_ and AFTER_SEQUENCE_NUMBER only
+};
+
+struct StreamRecord {
+  std::string event_id;  // 32 lowercase hex digits
+  ChangeType event_name;
+  std::string aws_region;
+  std::uint64_t approximate_creation_time_us = 0;  // when the change was logged
+  Item keys;
+  std::optional<Item> new_image;
+  std::optional<Item> old_image;
+  std::string sequence_number;
+  std::uint64_t size_bytes = 0;  // DynamoDB's SizeBytes: keys plus the images carried
+  StreamViewType view_type = StreamViewType::kNewAndOldImages;
+  bool by_service = false;  // a delete made by the engine itself (userIdentity Service)
+};
+
+// GetRecords returns at most this many records, and at most
+// kMaxGetRecordsBytes of them (DynamoDB's 1000 and 1 MB).
+inline constexpr std::uint32_t kMaxGetRecordsLimit = 1000;
+inline constexpr std::uint64_t kMaxGetRecordsBytes = 1u << 20;
+
+struct GetRecordsResult {
+  std::vector<StreamRecord> records;
+  // Empty once a closed shard has been read to its end.
+  std::string next_shard_iterator;
+};
+
+// A sequence number as DynamoDB Streams prints it: 21 decimal digits.
+std::string FormatSequenceNumber(std::uint64_t sequence);
+std::optional<std::uint64_t> ParseSequenceNumber(std::string_view text);
+
+}  // namespace eddy

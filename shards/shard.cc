@@ -1,0 +1,277 @@
+#include "shards/shard.h"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <filesystem>
+
+namespace eddy::shards {
+namespace {
+
+void FutexWait(std::atomic<std::uint32_t>* word, std::uint32_t expected,
+               std::chrono::microseconds timeout) {
+  struct timespec ts;
+  ts.tv_sec = static_cast<time_t>(timeout.count() / 1000000);
+  ts.tv_nsec = static_cast<long>((timeout.count() % 1000000) * 1000);
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAIT_PRIVATE, expected, &ts,
+          nullptr, 0);
+}
+
+void FutexWakeAll(std::atomic<std::uint32_t>* word) {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
+          nullptr, 0);
+}
+
+// Segment files are named by their first sequence number, zero-padded, so
+// name order is sequence order.
+std::string SegmentName(std::uint64_t first_sequence) {
+  char name[40];
+  std::snprintf(name, sizeof name, "%020llu.seg", static_cast<unsigned long long>(first_sequence));
+  return name;
+}
+
+}  // namespace
+
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t),
+              "the futex word must be a plain 32-bit integer");
+
+Shard::Shard(const ShardOptions& options) : options_(options) {}
+
+Shard::~Shard() = default;
+
+Result<std::unique_ptr<Shard>> Shard::Open(const ShardOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return Status::IOError("create directory " + options.dir + ": " + ec.message());
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(options.dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() > 4 && name.ends_with(".seg")) names.push_back(name);
+  }
+  if (ec) return Status::IOError("list " + options.dir + ": " + ec.message());
+  std::sort(names.begin(), names.end());
+
+  std::unique_ptr<Shard> shard(new Shard(options));
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string path = options.dir + "/" + names[i];
+    const bool newest = i + 1 == names.size();
+    Result<std::shared_ptr<StreamSegment>> segment = StreamSegment::Load(path, newest);
+    if (!segment.ok() && newest && segment.status().IsCorruption()) {
+      // A segment whose header never reached the disk: its records are
+      // derived again from the log.
+      std::filesystem::remove(path, ec);
+      continue;
+    }
+    EDDY_RETURN_IF_ERROR(segment.status());
+    if ((*segment)->empty()) {
+      EDDY_RETURN_IF_ERROR((*segment)->Remove());
+      continue;
+    }
+    shard->last_sequence_.store((*segment)->last_sequence());
+    shard->segments_.push_back(std::move(*segment));
+  }
+  return shard;
+}
+
+Status Shard::StartSegment(std::uint64_t sequence, std::uint64_t bucket_start_us) {
+  if (open_ != nullptr) {
+    EDDY_RETURN_IF_ERROR(open_->Seal());
+  }
+  EDDY_ASSIGN_OR_RETURN(std::shared_ptr<StreamSegment> segment,
+                        StreamSegment::Create(options_.dir + "/" + SegmentName(sequence),
+                                              options_.segment_bytes, bucket_start_us));
+  open_ = segment.get();
+  unsynced_.push_back(open_);
+  std::lock_guard lock(list_mu_);
+  segments_.push_back(std::move(segment));
+  return Status::Ok();
+}
+
+Status Shard::Append(const RecordView& record) {
+  if (closed()) return Status::FailedPrecondition("the shard is closed");
+  if (record.sequence <= last_sequence()) {
+    return Status::InvalidArgument("stream record sequence " + std::to_string(record.sequence) +
+                                   " does not follow " + std::to_string(last_sequence()));
+  }
+  const std::uint64_t bucket = record.time_us - record.time_us % options_.bucket_us;
+  // A record stamped before the open bucket (the clock stepped back) stays
+  // in the open segment: segments never go back in time.
+  if (open_ == nullptr || bucket > open_->bucket_start_us() || !open_->Append(record)) {
+    if (RecordFootprint(record) + kSegmentHeaderBytes > options_.segment_bytes) {
+      return Status::InvalidArgument("stream record of " + std::to_string(RecordFootprint(record)) +
+                                     " bytes exceeds the segment size");
+    }
+    const std::uint64_t start =
+        open_ == nullptr ? bucket : std::max(bucket, open_->bucket_start_us());
+    EDDY_RETURN_IF_ERROR(StartSegment(record.sequence, start));
+    const bool fits = open_->Append(record);
+    if (!fits) return Status::InvalidArgument("stream record does not fit a new segment");
+  }
+  last_sequence_.store(record.sequence, std::memory_order_release);
+  return Status::Ok();
+}
+
+void Shard::Publish() {
+  epoch_.fetch_add(1, std::memory_order_seq_cst);
+  if (waiters_.load(std::memory_order_seq_cst) > 0) FutexWakeAll(&epoch_);
+}
+
+Status Shard::CloseShard() {
+  if (closed_.exchange(true)) return Status::Ok();
+  Status s = open_ != nullptr ? open_->Seal() : Status::Ok();
+  open_ = nullptr;
+  Publish();
+  return s;
+}
+
+Result<std::size_t> Shard::ExpireBefore(std::uint64_t horizon_us) {
+  std::vector<std::shared_ptr<StreamSegment>> expired;
+  {
+    std::lock_guard lock(list_mu_);
+    auto it = segments_.begin();
+    while (it != segments_.end() && (*it)->bucket_start_us() + options_.bucket_us <= horizon_us) {
+      ++it;
+    }
+    expired.assign(segments_.begin(), it);
+    segments_.erase(segments_.begin(), it);
+  }
+  for (const auto& segment : expired) {
+    if (segment.get() == open_) {
+      EDDY_RETURN_IF_ERROR(open_->Seal());
+      open_ = nullptr;
+    }
+    std::erase(unsynced_, segment.get());
+    if (!segment->empty()) {
+      trimmed_through_.store(std::max(trimmed_through(), segment->last_sequence()),
+                             std::memory_order_release);
+    }
+    EDDY_RETURN_IF_ERROR(segment->Remove());
+  }
+  return expired.size();
+}
+
+Status Shard::TruncateAfter(std::uint64_t sequence) {
+  if (last_sequence() <= sequence) return Status::Ok();
+  std::vector<std::shared_ptr<StreamSegment>> doomed;
+  {
+    std::lock_guard lock(list_mu_);
+    while (!segments_.empty() && segments_.back()->first_sequence() > sequence) {
+      doomed.push_back(segments_.back());
+      segments_.pop_back();
+    }
+  }
+  for (const auto& segment : doomed) {
+    if (segment.get() == open_) open_ = nullptr;
+    std::erase(unsynced_, segment.get());
+    EDDY_RETURN_IF_ERROR(segment->Remove());
+  }
+  std::shared_ptr<StreamSegment> last;
+  {
+    std::lock_guard lock(list_mu_);
+    if (!segments_.empty()) last = segments_.back();
+  }
+  if (last) EDDY_RETURN_IF_ERROR(last->TruncateAfter(sequence));
+  last_sequence_.store(last ? last->last_sequence() : 0, std::memory_order_release);
+  return Status::Ok();
+}
+
+Status Shard::Sync() {
+  for (StreamSegment* segment : unsynced_) {
+    EDDY_RETURN_IF_ERROR(segment->Sync());
+  }
+  // The open segment keeps taking records, so it stays on the list.
+  std::erase_if(unsynced_, [&](StreamSegment* s) { return s != open_; });
+  return Status::Ok();
+}
+
+Status Shard::RemoveAll() {
+  std::vector<std::shared_ptr<StreamSegment>> all;
+  {
+    std::lock_guard lock(list_mu_);
+    all.swap(segments_);
+  }
+  open_ = nullptr;
+  unsynced_.clear();
+  for (const auto& segment : all) {
+    if (!segment->empty()) {
+      trimmed_through_.store(std::max(trimmed_through(), segment->last_sequence()));
+    }
+    EDDY_RETURN_IF_ERROR(segment->Remove());
+  }
+  std::error_code ec;
+  std::filesystem::remove(options_.dir, ec);
+  if (ec) return Status::IOError("remove " + options_.dir + ": " + ec.message());
+  return Status::Ok();
+}
+
+std::uint64_t Shard::first_sequence() const {
+  std::lock_guard lock(list_mu_);
+  for (const auto& segment : segments_) {
+    if (!segment->empty()) return segment->first_sequence();
+  }
+  return 0;
+}
+
+std::uint64_t Shard::last_time_us() const {
+  std::lock_guard lock(list_mu_);
+  return segments_.empty() ? 0 : segments_.back()->last_time_us();
+}
+
+std::vector<std::shared_ptr<StreamSegment>> Shard::SegmentsFrom(std::uint64_t from) const {
+  std::lock_guard lock(list_mu_);
+  // The last segment starting at or before `from` holds it (or the first
+  // segment does, when `from` precedes everything).
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), from,
+                             [](std::uint64_t seq, const std::shared_ptr<StreamSegment>& s) {
+                               return seq < s->first_sequence();
+                             });
+  if (it != segments_.begin()) --it;
+  return {it, segments_.end()};
+}
+
+std::uint64_t Shard::Read(std::uint64_t from, std::uint32_t limit, std::uint64_t max_bytes,
+                          const std::function<void(const RecordView&)>& visit) const {
+  std::uint32_t count = 0;
+  std::uint64_t bytes = 0;
+  for (const auto& segment : SegmentsFrom(from)) {
+    const std::uint64_t end = segment->end();
+    for (std::uint64_t at = segment->Seek(from); at < end;) {
+      RecordView r;
+      const std::uint64_t next = segment->ReadAt(at, &r);
+      if (count == limit || (count > 0 && bytes + (next - at) > max_bytes)) return from;
+      visit(r);
+      ++count;
+      bytes += next - at;
+      from = r.sequence + 1;
+      at = next;
+    }
+  }
+  return from;
+}
+
+bool Shard::HasRecordsFrom(std::uint64_t from) const {
+  return last_sequence() >= from || closed();
+}
+
+bool Shard::WaitForRecords(std::uint64_t from, std::chrono::microseconds timeout) const {
+  if (HasRecordsFrom(from)) return true;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  waiters_.fetch_add(1, std::memory_order_seq_cst);
+  while (true) {
+    const std::uint32_t seen = epoch_.load(std::memory_order_seq_cst);
+    if (HasRecordsFrom(from)) break;
+    auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    FutexWait(&epoch_, seen, left);
+  }
+  waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  return HasRecordsFrom(from);
+}
+
+}  // namespace eddy::shards
