@@ -9,7 +9,11 @@
 //     would have made of it — nothing else. Items are compared whole, so a
 //     half-applied write (some attributes of it, a torn item) fails;
 //   - a transaction's two items are both at the old state or both at the new
-//     one, never one of each.
+//     one, never one of each;
+//   - the table's stream (NEW_AND_OLD_IMAGES) replays, per key, to exactly
+//     the stored item: each record's old image is the item before it, no
+//     record is missing, doubled or a no-op; and the records of the previous
+//     round are still there with the same sequence numbers and event IDs.
 // Each writer thread owns its keys and waits for each write before the next,
 // so at most one write per key is in flight and the expected state of every
 // key is well defined. Every round reopens the same directory, so recovery
@@ -206,6 +210,7 @@ TableSpec CrashTable() {
   spec.name = kTable;
   spec.key_schema.partition_key = {"pk", AttributeType::kS};
   spec.key_schema.sort_key = KeyAttribute{"sk", AttributeType::kN};
+  spec.stream = {true, StreamViewType::kNewAndOldImages};
   return spec;
 }
 
@@ -383,6 +388,77 @@ void ReadState(Db* db, State* out) {
   ASSERT_EQ(scanned, present) << "Scan and Get disagree on the number of items";
 }
 
+KeyId KeyIdOf(const Item& key) {
+  const std::string& pk = key.Find("pk")->AsString();
+  return {pk[0] == 'x', std::stoi(pk.substr(1)), std::stoi(key.Find("sk")->AsNumber().ToString())};
+}
+
+// Every record of the table's stream, parents before children.
+void ReadStream(Db* db, std::vector<StreamRecord>* out) {
+  out->clear();
+  auto table = db->DescribeTable(kTable);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  DescribeStreamRequest request;
+  request.stream_arn = table->latest_stream_arn;
+  auto stream = db->DescribeStream(request);
+  ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+  std::vector<std::string> order;
+  for (const ShardDescription& s : stream->shards) {
+    if (s.parent_shard_id.empty()) order.push_back(s.shard_id);
+  }
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    auto it =
+        db->GetShardIterator({stream->stream_arn, order[i], ShardIteratorType::kTrimHorizon, ""});
+    ASSERT_TRUE(it.ok()) << it.status().ToString();
+    std::string next = *it;
+    while (!next.empty()) {
+      auto page = db->GetRecords(next, 1000);
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      if (page->records.empty()) break;
+      for (StreamRecord& r : page->records)
+        out->push_back(std::move(r));
+      next = page->next_shard_iterator;
+    }
+    for (const ShardDescription& s : stream->shards) {
+      if (s.parent_shard_id == order[i]) order.push_back(s.shard_id);
+    }
+  }
+}
+
+// The stream replays, key by key, to the stored items.
+void CheckStream(const std::vector<StreamRecord>& records, const State& actual) {
+  State replayed;
+  for (const StreamRecord& r : records) {
+    const KeyId k = KeyIdOf(r.keys);
+    std::optional<Item>& item = replayed[k];
+    SCOPED_TRACE("record " + r.sequence_number + " on " + KeyName(k));
+    switch (r.event_name) {
+      case ChangeType::kInsert:
+        ASSERT_FALSE(item.has_value()) << "INSERT of an existing item";
+        ASSERT_TRUE(r.new_image.has_value());
+        item = r.new_image;
+        break;
+      case ChangeType::kModify:
+        ASSERT_TRUE(item.has_value()) << "MODIFY of a missing item";
+        ASSERT_TRUE(r.old_image == item) << "old image is not the item before";
+        ASSERT_TRUE(r.new_image.has_value() && r.new_image != r.old_image) << "a no-op record";
+        item = r.new_image;
+        break;
+      case ChangeType::kRemove:
+        ASSERT_TRUE(item.has_value()) << "REMOVE of a missing item";
+        ASSERT_TRUE(r.old_image == item) << "old image is not the item before";
+        item.reset();
+        break;
+      default:
+        FAIL() << "bad event";
+    }
+  }
+  for (const auto& [k, item] : actual) {
+    ASSERT_TRUE(replayed[k] == item) << KeyName(k) << ": the stream replays to "
+                                     << Show(replayed[k]) << ", stored " << Show(item);
+  }
+}
+
 TEST(EngineCrash, SigkillKeepsAcknowledgedWritesAndLeavesNoHalfWrite) {
   eddy::testing::TempDir tmp("engine-crash");
   const std::string dir = tmp.Sub("db");
@@ -396,6 +472,7 @@ TEST(EngineCrash, SigkillKeepsAcknowledgedWritesAndLeavesNoHalfWrite) {
   bool table_acked = false;
   std::uint64_t total_acks = 0, in_flight_total = 0, in_flight_landed = 0, kills_in_open = 0;
   std::array<std::uint64_t, kKindCount + 1> acks_by_kind{};
+  std::vector<StreamRecord> previous_stream;  // as read after the last round
   const auto start = std::chrono::steady_clock::now();
 
   for (int round = 0; round < kRounds; ++round) {
@@ -482,7 +559,16 @@ TEST(EngineCrash, SigkillKeepsAcknowledgedWritesAndLeavesNoHalfWrite) {
     }
     State actual;
     ASSERT_NO_FATAL_FAILURE(ReadState(db->get(), &actual));
+    std::vector<StreamRecord> stream;
+    ASSERT_NO_FATAL_FAILURE(ReadStream(db->get(), &stream));
     ASSERT_TRUE((*db)->Close().ok());
+    ASSERT_NO_FATAL_FAILURE(CheckStream(stream, actual));
+    ASSERT_GE(stream.size(), previous_stream.size()) << "stream records were lost";
+    for (std::size_t i = 0; i < previous_stream.size(); ++i) {
+      ASSERT_EQ(stream[i].sequence_number, previous_stream[i].sequence_number) << i;
+      ASSERT_EQ(stream[i].event_id, previous_stream[i].event_id) << i;
+    }
+    previous_stream = std::move(stream);
 
     // Each thread's keys: all at the acknowledged state, or all at the state
     // the write in flight makes of it (which covers both items of a
@@ -543,10 +629,11 @@ TEST(EngineCrash, SigkillKeepsAcknowledgedWritesAndLeavesNoHalfWrite) {
     present += item.has_value() ? 1 : 0;
   std::printf(
       "[ crash    ] %d rounds in %.1f s, %d killed inside Open, %llu acknowledged writes, "
-      "%llu in flight at a kill (%llu of them landed), %zu items at the end\n",
+      "%llu in flight at a kill (%llu of them landed), %zu items at the end, %zu stream "
+      "records\n",
       kRounds, seconds, static_cast<int>(kills_in_open),
       static_cast<unsigned long long>(total_acks), static_cast<unsigned long long>(in_flight_total),
-      static_cast<unsigned long long>(in_flight_landed), present);
+      static_cast<unsigned long long>(in_flight_landed), present, previous_stream.size());
   std::printf("[ crash    ] acks by kind:");
   for (int k = 1; k <= kKindCount; ++k)
     std::printf(" %d:%llu", k, static_cast<unsigned long long>(acks_by_kind[k]));
