@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds Release and an
 # AddressSanitizer+UndefinedBehaviorSanitizer build of the tests, and runs
-# both through ctest.
+# both through ctest; then a ThreadSanitizer build runs the stream tests
+# (concurrent writers and lock-free readers).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
@@ -15,3 +16,10 @@ echo "== ASan+UBSan build and tests"
 "$root/scripts/build.sh" "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DEDDY_SANITIZE=address,undefined -DEDDY_BUILD_TOOLS=OFF
 (cd "$root/build-asan" && ctest --output-on-failure -j "$jobs" --timeout 900)
+
+echo "== ThreadSanitizer build and stream tests"
+EDDY_BUILD_TARGETS="eddy_shards_tests eddy_engine_tests" \
+  "$root/scripts/build.sh" "$root/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DEDDY_SANITIZE=thread -DEDDY_BUILD_TOOLS=OFF
+(cd "$root/build-tsan" && ctest --output-on-failure -j "$jobs" --timeout 900 \
+  -R '^(StreamTest|Shard|StreamSegment)')
