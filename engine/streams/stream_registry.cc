@@ -46,12 +46,25 @@ struct StreamRegistry::Stream {
 
 namespace {
 
+// XXH3 of the partition key's encoding: the item key's first component
+// (docs/item_format.md, "Encoded keys"), found without decoding the key.
 std::uint64_t PartitionKeyHash(std::string_view item_key, const KeySchema& schema) {
-  Result<Item> key = DecodeKey(item_key, schema);
-  if (!key.ok()) return XXH3_64bits(item_key.data(), item_key.size());
-  std::string encoded;
-  EncodeKeyValue(*key->Find(schema.partition_key.name), &encoded);
-  return XXH3_64bits(encoded.data(), encoded.size());
+  std::string_view partition = item_key;
+  if (schema.sort_key) {
+    std::string_view rest = item_key;
+    if (schema.partition_key.type == AttributeType::kN) {
+      if (!Number::DecodeOrdered(&rest).ok()) rest = {};
+    } else {
+      // S and B end at the first 00 01 (a 00 in the data is written 00 FF).
+      std::size_t at = 0;
+      while (at + 1 < rest.size() && !(rest[at] == '\0' && rest[at + 1] == '\x01')) {
+        at += rest[at] == '\0' ? 2 : 1;
+      }
+      rest.remove_prefix(std::min(rest.size(), at + 2));
+    }
+    partition = item_key.substr(0, item_key.size() - rest.size());
+  }
+  return XXH3_64bits(partition.data(), partition.size());
 }
 
 std::string OrdinalDir(std::uint32_t ordinal) {

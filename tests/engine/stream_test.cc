@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "eddy/db.h"
@@ -390,6 +391,42 @@ TEST_F(StreamTest, InitialShardCountIsConfigurablePerTable) {
   for (int i = 0; i < 200; ++i)
     Put("k" + std::to_string(i), i, "wide");
   EXPECT_EQ(ReadAll(arn).size(), 200u);
+}
+
+TEST_F(StreamTest, AllChangesOfAPartitionKeyGoToOneShard) {
+  TableSpec spec;
+  spec.name = "sorted";
+  spec.key_schema.partition_key = {"pk", AttributeType::kS};
+  spec.key_schema.sort_key = KeyAttribute{"sk", AttributeType::kN};
+  spec.stream = {true, StreamViewType::kKeysOnly, 8};
+  auto d = db_->CreateTable(spec);
+  ASSERT_TRUE(d.ok());
+  for (int p = 0; p < 20; ++p) {
+    for (int k = 0; k < 5; ++k) {
+      ASSERT_TRUE(db_->Write(WriteOp::Put("sorted", MakeItem({{"pk", S("p" + std::to_string(p))},
+                                                              {"sk", N(k)}})))
+                      .ok());
+    }
+  }
+  std::map<std::string, std::string> shard_of;
+  std::set<std::string> used;
+  std::size_t total = 0;
+  for (const ShardDescription& shard : Describe(d->latest_stream_arn).shards) {
+    auto page = db_->GetRecords(
+        Iterator(d->latest_stream_arn, shard.shard_id, ShardIteratorType::kTrimHorizon), 1000);
+    ASSERT_TRUE(page.ok());
+    for (const StreamRecord& r : page->records) {
+      const std::string pk = r.keys.Find("pk")->AsString();
+      if (shard_of.contains(pk)) {
+        EXPECT_EQ(shard_of[pk], shard.shard_id) << pk;
+      }
+      shard_of[pk] = shard.shard_id;
+      used.insert(shard.shard_id);
+      ++total;
+    }
+  }
+  EXPECT_EQ(total, 100u);
+  EXPECT_GT(used.size(), 3u);  // 20 keys spread over several of the 8 shards
 }
 
 TEST_F(StreamTest, LifecycleKeepsOldStreamsReadable) {
