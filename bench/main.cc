@@ -97,6 +97,7 @@ struct CliArgs {
   std::uint32_t max_inflight = 0;  // 0: the log picks by sync mode
   std::uint32_t release_ms = 100;
   std::vector<std::string> gbench_args;
+  double rate = 0;  // 0: the workload measures it
   std::vector<std::string> workloads;
 };
 
@@ -139,6 +140,9 @@ void AddOptions(CLI::App& app, CliArgs& args) {
   app.add_option("--gbench-arg", args.gbench_args,
                  "Argument for Google Benchmark (workload micro); use --gbench-arg=--flag=value")
       ->allow_extra_args(false);
+  app.add_option("--rate", args.rate,
+                 "stream_latency: writes/s of the paced writer (default: half the measured max)")
+      ->check(CLI::PositiveNumber);
   app.add_option("workloads", args.workloads, "Workloads to run (see --list), or 'all'");
 }
 
@@ -155,6 +159,7 @@ Status BuildConfig(const CliArgs& args, RunConfig* config) {
   config->wal_max_inflight = args.max_inflight;
   config->wal_release_ms = args.release_ms;
   config->gbench_args = args.gbench_args;
+  config->rate = args.rate;
   for (const std::string& s : args.value_sizes) {
     auto size = ParseSize(s);
     if (!size) return Status::InvalidArgument("bad --value-size '" + s + "'");

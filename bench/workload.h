@@ -56,6 +56,10 @@ struct RunConfig {
   // --benchmark_filter=XXH3.
   std::vector<std::string> gbench_args;
 
+  // stream_latency's paced writer, writes per second; 0: half the max put
+  // rate measured in the same run.
+  double rate = 0;
+
   // The filters, applied to a workload's default list.
   std::vector<int> PickThreads(const std::vector<int>& defaults) const;
   std::vector<std::uint32_t> PickValueSizes(const std::vector<std::uint32_t>& defaults) const;
