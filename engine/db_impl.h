@@ -50,6 +50,7 @@ class DbImpl final : public Db {
                                       std::uint32_t limit) override;
   Result<bool> WaitForRecords(std::string_view shard_iterator,
                               std::chrono::microseconds timeout) override;
+  Result<std::unique_ptr<ShardReader>> OpenShardReader(std::string_view shard_iterator) override;
 
   Status Sync() override;
   Status Close() override;

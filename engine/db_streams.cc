@@ -41,6 +41,10 @@ Result<bool> DbImpl::WaitForRecords(std::string_view shard_iterator,
   return streams_->WaitForRecords(shard_iterator, timeout);
 }
 
+Result<std::unique_ptr<ShardReader>> DbImpl::OpenShardReader(std::string_view shard_iterator) {
+  return streams_->OpenShardReader(shard_iterator);
+}
+
 Status DbImpl::RunStreamMaintenance() {
   if (closed_.load(std::memory_order_acquire)) return Status::IOError("the database is closed");
   // Topology changes are logged like any change, so replay repeats them.

@@ -73,6 +73,7 @@ Result<std::unique_ptr<Shard>> Shard::Open(const ShardOptions& options) {
       continue;
     }
     shard->last_sequence_.store((*segment)->last_sequence());
+    (*segment)->set_ordinal(shard->next_ordinal_++);
     shard->segments_.push_back(std::move(*segment));
   }
   return shard;
@@ -88,6 +89,8 @@ Status Shard::StartSegment(std::uint64_t sequence, std::uint64_t bucket_start_us
   open_ = segment.get();
   unsynced_.push_back(open_);
   std::lock_guard lock(list_mu_);
+  segment->set_ordinal(segments_.empty() ? next_ordinal_ : segments_.back()->ordinal() + 1);
+  next_ordinal_ = segment->ordinal() + 1;
   segments_.push_back(std::move(segment));
   return Status::Ok();
 }
@@ -222,36 +225,67 @@ std::uint64_t Shard::last_time_us() const {
   return segments_.empty() ? 0 : segments_.back()->last_time_us();
 }
 
-std::vector<std::shared_ptr<StreamSegment>> Shard::SegmentsFrom(std::uint64_t from) const {
+bool Shard::Position(ShardCursor* c) const {
   std::lock_guard lock(list_mu_);
-  // The last segment starting at or before `from` holds it (or the first
-  // segment does, when `from` precedes everything).
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), from,
+  if (segments_.empty()) return false;
+  // The last segment starting at or before the sequence holds it (or the
+  // first segment does, when the sequence precedes everything).
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), c->next_sequence,
                              [](std::uint64_t seq, const std::shared_ptr<StreamSegment>& s) {
                                return seq < s->first_sequence();
                              });
   if (it != segments_.begin()) --it;
-  return {it, segments_.end()};
+  c->segment = *it;
+  c->offset = c->segment->Seek(c->next_sequence);
+  return true;
+}
+
+std::shared_ptr<StreamSegment> Shard::Successor(const StreamSegment* segment) const {
+  std::lock_guard lock(list_mu_);
+  // Only the very next segment: when it has expired, the reader must not
+  // skip its records silently (it learns of the gap as TrimmedDataAccess).
+  for (const auto& s : segments_) {
+    if (s->ordinal() == segment->ordinal() + 1) return s;
+  }
+  return nullptr;
+}
+
+std::uint32_t Shard::ReadFrom(ShardCursor* c, std::uint32_t limit, std::uint64_t max_bytes,
+                              const std::function<void(const RecordView&)>& visit) const {
+  std::uint32_t count = 0;
+  std::uint64_t bytes = 0;
+  if (c->segment == nullptr && !Position(c)) return 0;
+  while (count < limit) {
+    // `sealed` first: a segment seen sealed has all its records below end().
+    const bool sealed = c->segment->sealed();
+    const std::uint64_t end = c->segment->end();
+    while (c->offset < end && count < limit) {
+      RecordView r;
+      const std::uint64_t next = c->segment->ReadAt(c->offset, &r);
+      if (count > 0 && bytes + (next - c->offset) > max_bytes) return count;
+      if (r.sequence >= c->next_sequence) {
+        visit(r);
+        ++count;
+        bytes += next - c->offset;
+        c->next_sequence = r.sequence + 1;
+      }
+      c->offset = next;
+    }
+    if (c->offset < end || !sealed) break;  // the limit, or the open segment's end
+    std::shared_ptr<StreamSegment> next = Successor(c->segment.get());
+    if (next == nullptr) break;
+    c->segment = std::move(next);
+    c->offset = c->segment->Seek(c->next_sequence);
+  }
+  return count;
 }
 
 std::uint64_t Shard::Read(std::uint64_t from, std::uint32_t limit, std::uint64_t max_bytes,
                           const std::function<void(const RecordView&)>& visit) const {
-  std::uint32_t count = 0;
-  std::uint64_t bytes = 0;
-  for (const auto& segment : SegmentsFrom(from)) {
-    const std::uint64_t end = segment->end();
-    for (std::uint64_t at = segment->Seek(from); at < end;) {
-      RecordView r;
-      const std::uint64_t next = segment->ReadAt(at, &r);
-      if (count == limit || (count > 0 && bytes + (next - at) > max_bytes)) return from;
-      visit(r);
-      ++count;
-      bytes += next - at;
-      from = r.sequence + 1;
-      at = next;
-    }
-  }
-  return from;
+  ShardCursor cursor;
+  cursor.next_sequence = from;
+  ReadFrom(&cursor, limit, max_bytes, visit);
+  return cursor.next_sequence;
 }
 
 bool Shard::HasRecordsFrom(std::uint64_t from) const {
@@ -261,6 +295,19 @@ bool Shard::HasRecordsFrom(std::uint64_t from) const {
 bool Shard::WaitForRecords(std::uint64_t from, std::chrono::microseconds timeout) const {
   if (HasRecordsFrom(from)) return true;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Spin a little first. Under a steady stream of writes the record comes
+  // within microseconds, and a reader that never sleeps spares the writer a
+  // futex wake per publication (and itself the wake-up latency).
+  const auto spin_until =
+      std::min(deadline, std::chrono::steady_clock::now() + std::chrono::microseconds(20));
+  while (std::chrono::steady_clock::now() < spin_until) {
+    for (int i = 0; i < 32; ++i) {
+#if defined(__x86_64__)
+      __builtin_ia32_pause();
+#endif
+    }
+    if (HasRecordsFrom(from)) return true;
+  }
   waiters_.fetch_add(1, std::memory_order_seq_cst);
   while (true) {
     const std::uint32_t seen = epoch_.load(std::memory_order_seq_cst);

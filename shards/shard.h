@@ -31,6 +31,15 @@
 
 namespace eddy::shards {
 
+// A reader's place in a shard: the segment it reads (kept alive by the
+// cursor) and the offset of the next record there. Reading through a cursor
+// takes no lock until the reader moves on to the next segment.
+struct ShardCursor {
+  std::uint64_t next_sequence = 0;  // the first record still to read has sequence >= this
+  std::shared_ptr<StreamSegment> segment;
+  std::uint64_t offset = 0;
+};
+
 struct ShardOptions {
   std::string dir;                            // created if missing
   std::uint64_t segment_bytes = 64ull << 20;  // a segment file's maximum size
@@ -77,6 +86,10 @@ class Shard {
   // Returns the sequence to continue from. Views are valid during `visit`.
   std::uint64_t Read(std::uint64_t from, std::uint32_t limit, std::uint64_t max_bytes,
                      const std::function<void(const RecordView&)>& visit) const;
+  // The same through a cursor, which keeps its place between calls. Returns
+  // how many records it visited.
+  std::uint32_t ReadFrom(ShardCursor* cursor, std::uint32_t limit, std::uint64_t max_bytes,
+                         const std::function<void(const RecordView&)>& visit) const;
   // Waits until a record with sequence >= `from` exists or the shard is
   // closed, or `timeout` passes. True when there is something to read (or
   // the shard ended).
@@ -85,13 +98,17 @@ class Shard {
  private:
   explicit Shard(const ShardOptions& options);
   Status StartSegment(std::uint64_t sequence, std::uint64_t bucket_start_us);
-  std::vector<std::shared_ptr<StreamSegment>> SegmentsFrom(std::uint64_t from) const;
+  // Points the cursor at the segment holding its next sequence.
+  bool Position(ShardCursor* cursor) const;
+  // The segment after `segment` (null when there is none yet).
+  std::shared_ptr<StreamSegment> Successor(const StreamSegment* segment) const;
   bool HasRecordsFrom(std::uint64_t from) const;
 
   const ShardOptions options_;
   mutable std::mutex list_mu_;
   std::vector<std::shared_ptr<StreamSegment>> segments_;  // GUARDED_BY(list_mu_), oldest first
   StreamSegment* open_ = nullptr;                         // producer only; last of segments_
+  std::uint64_t next_ordinal_ = 0;                        // GUARDED_BY(list_mu_)
   std::vector<StreamSegment*> unsynced_;                  // producer only
   std::atomic<std::uint64_t> last_sequence_{0};
   std::atomic<std::uint64_t> trimmed_through_{0};

@@ -89,8 +89,12 @@ Result<std::shared_ptr<StreamSegment>> StreamSegment::Create(const std::string& 
   assert(capacity_bytes > kSegmentHeaderBytes);
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("create", path);
-  // A sparse file: pages are allocated as records reach them.
-  if (ftruncate(fd, static_cast<off_t>(capacity_bytes)) != 0) {
+  // Blocks are allocated up front (fallocate, which does not write them),
+  // so a page fault on the producer's path need not allocate disk space;
+  // Seal() gives back what the segment did not use. Where fallocate is
+  // unsupported the file stays sparse.
+  if (fallocate(fd, 0, 0, static_cast<off_t>(capacity_bytes)) != 0 &&
+      ftruncate(fd, static_cast<off_t>(capacity_bytes)) != 0) {
     Status s = Errno("size", path);
     close(fd);
     unlink(path.c_str());
@@ -201,8 +205,8 @@ bool StreamSegment::Append(const RecordView& r) {
   Put(h + 16, r.time_us);
   Put(h + 24, r.event);
   Put(h + 25, static_cast<std::uint8_t>((r.has_new_image ? kFlagNewImage : 0) |
-                                          (r.has_old_image ? kFlagOldImage : 0) |
-                                          (r.by_service ? kFlagByService : 0)));
+                                        (r.has_old_image ? kFlagOldImage : 0) |
+                                        (r.by_service ? kFlagByService : 0)));
   Put(h + 26, std::uint16_t{0});
   Put(h + 28, static_cast<std::uint32_t>(r.keys.size()));
   Put(h + 32, static_cast<std::uint32_t>(r.new_image.size()));

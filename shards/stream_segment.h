@@ -97,6 +97,10 @@ class StreamSegment {
   std::uint64_t last_time_us() const { return last_time_us_.load(std::memory_order_acquire); }
   std::uint64_t bucket_start_us() const { return bucket_start_us_; }
   const std::string& path() const { return path_; }
+  // The segment's place in its shard (0, 1, 2, ... in sequence order), set
+  // by the shard before readers can see the segment.
+  std::uint64_t ordinal() const { return ordinal_; }
+  void set_ordinal(std::uint64_t ordinal) { ordinal_ = ordinal; }
   bool sealed() const { return sealed_.load(std::memory_order_acquire); }
 
  private:
@@ -114,6 +118,7 @@ class StreamSegment {
   std::atomic<std::uint64_t> last_sequence_{0};
   std::atomic<std::uint64_t> last_time_us_{0};
   std::atomic<bool> sealed_{false};
+  std::uint64_t ordinal_ = 0;
 
   // Sparse index: the sequence and offset of a record every
   // kIndexEveryBytes, so Seek() reads at most that much. Written by the

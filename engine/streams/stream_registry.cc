@@ -590,6 +590,86 @@ Result<bool> StreamRegistry::WaitForRecords(std::string_view iterator,
   return shard->shard->WaitForRecords(p.next_sequence, timeout);
 }
 
+class StreamRegistry::Reader final : public ShardReader {
+ public:
+  Reader(const StreamRegistry* registry, std::shared_ptr<Stream> stream,
+         std::shared_ptr<StreamShard> shard, std::uint64_t next_sequence)
+      : registry_(registry), stream_(std::move(stream)), shard_(std::move(shard)) {
+    cursor_.next_sequence = next_sequence;
+  }
+
+  Result<std::size_t> Read(std::size_t limit,
+                           const std::function<void(const StreamRecordView&)>& visit) override {
+    const shards::Shard& shard = *shard_->shard;
+    if (cursor_.next_sequence <= shard.trimmed_through()) {
+      return Status::TrimmedDataAccess(
+          "The operation attempted to read past the oldest stream record in a shard");
+    }
+    const bool closed = shard.closed();
+    std::size_t n = shard.ReadFrom(&cursor_, static_cast<std::uint32_t>(limit), UINT64_MAX,
+                                   [&](const shards::RecordView& r) {
+                                     StreamRecordView v;
+                                     v.sequence = r.sequence;
+                                     v.event_name = static_cast<ChangeType>(r.event);
+                                     v.time_us = r.time_us;
+                                     v.by_service = r.by_service;
+                                     v.keys = r.keys;
+                                     v.has_new_image = r.has_new_image;
+                                     v.has_old_image = r.has_old_image;
+                                     v.new_image = r.new_image;
+                                     v.old_image = r.old_image;
+                                     visit(v);
+                                   });
+    ended_ = closed && cursor_.next_sequence > shard.last_sequence();
+    return n;
+  }
+
+  bool Wait(std::chrono::microseconds timeout) override {
+    return shard_->shard->WaitForRecords(cursor_.next_sequence, timeout);
+  }
+
+  bool ended() const override { return ended_; }
+
+  std::string shard_iterator() const override {
+    ShardPosition p;
+    p.stream_arn = stream_->arn;
+    p.shard_ordinal = shard_->ordinal;
+    p.next_sequence = cursor_.next_sequence;
+    p.issued_us = registry_->NowUs();
+    return EncodeShardIterator(p);
+  }
+
+  StreamRecord Decode(const StreamRecordView& v) const override {
+    shards::RecordView r;
+    r.sequence = v.sequence;
+    r.time_us = v.time_us;
+    r.event = static_cast<std::uint8_t>(v.event_name);
+    r.by_service = v.by_service;
+    r.keys = v.keys;
+    r.has_new_image = v.has_new_image;
+    r.has_old_image = v.has_old_image;
+    r.new_image = v.new_image;
+    r.old_image = v.old_image;
+    return registry_->ToRecord(*stream_, r);
+  }
+
+ private:
+  const StreamRegistry* registry_;
+  const std::shared_ptr<Stream> stream_;
+  const std::shared_ptr<StreamShard> shard_;
+  shards::ShardCursor cursor_;
+  bool ended_ = false;
+};
+
+Result<std::unique_ptr<ShardReader>> StreamRegistry::OpenShardReader(
+    std::string_view iterator) const {
+  EDDY_ASSIGN_OR_RETURN(ShardPosition p, DecodeShardIterator(iterator));
+  EDDY_ASSIGN_OR_RETURN(std::shared_ptr<Stream> stream, FindStream(p.stream_arn));
+  EDDY_ASSIGN_OR_RETURN(std::shared_ptr<StreamShard> shard, FindShard(*stream, p.shard_ordinal));
+  return std::unique_ptr<ShardReader>(
+      new Reader(this, std::move(stream), std::move(shard), p.next_sequence));
+}
+
 std::pair<std::string, std::string> StreamRegistry::LatestStream(TableId table) const {
   std::shared_lock lock(mu_);
   const Stream* latest = nullptr;

@@ -87,12 +87,14 @@ class StreamRegistry {
   Result<std::string> GetShardIterator(const GetShardIteratorRequest& request) const;
   Result<GetRecordsResult> GetRecords(std::string_view iterator, std::uint32_t limit) const;
   Result<bool> WaitForRecords(std::string_view iterator, std::chrono::microseconds timeout) const;
+  Result<std::unique_ptr<ShardReader>> OpenShardReader(std::string_view iterator) const;
   // The table's newest stream (ARN, label); empty strings when none.
   std::pair<std::string, std::string> LatestStream(TableId table) const;
 
  private:
   struct StreamShard;
   struct Stream;
+  class Reader;
 
   std::uint64_t NowUs() const { return options_.clock->NowMicros(); }
   Result<std::shared_ptr<StreamShard>> MakeShard(Stream* stream, std::uint64_t created_us, Lsn lsn,

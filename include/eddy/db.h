@@ -184,6 +184,9 @@ class Db {
   // microseconds of the write that made a record visible.
   virtual Result<bool> WaitForRecords(std::string_view shard_iterator,
                                       std::chrono::microseconds timeout) = 0;
+  // A stateful reader from the iterator's position (eddy/stream.h): no
+  // lookups, locks or copies per read. It ignores the iterator's lifetime.
+  virtual Result<std::unique_ptr<ShardReader>> OpenShardReader(std::string_view shard_iterator) = 0;
 
   // Makes every acknowledged write durable whatever the sync mode.
   virtual Status Sync() = 0;

@@ -23,12 +23,15 @@
 // with each other; readers never block the writer.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "eddy/item.h"
+#include "eddy/result.h"
 #include "eddy/table.h"
 
 namespace eddy {
@@ -119,6 +122,43 @@ struct GetRecordsResult {
   std::vector<StreamRecord> records;
   // Empty once a closed shard has been read to its end.
   std::string next_shard_iterator;
+};
+
+// A record as an embedded reader sees it, without decoding: views into the
+// stream segment, valid only during the visit. Decode them with
+// DecodeKey (eddy/item.h, with the stream's key schema) and DecodeItem, or
+// hand the view to ShardReader::Decode.
+struct StreamRecordView {
+  std::uint64_t sequence = 0;  // FormatSequenceNumber gives DynamoDB's string
+  ChangeType event_name;
+  std::uint64_t time_us = 0;
+  bool by_service = false;
+  std::string_view keys;  // the encoded key (EncodeKey)
+  bool has_new_image = false;
+  bool has_old_image = false;
+  std::string_view new_image;  // canonical item encodings (docs/item_format.md)
+  std::string_view old_image;
+};
+
+// A reader that keeps its place in one shard: the fast path for embedded
+// change-data-capture. Reading takes no lock and copies nothing while the
+// reader stays in one segment. One thread at a time per reader; any number
+// of readers per shard.
+class ShardReader {
+ public:
+  virtual ~ShardReader() = default;
+  // Visits up to `limit` records from the reader's position and moves past
+  // them; returns how many. TrimmedDataAccess when the position expired.
+  virtual Result<std::size_t> Read(std::size_t limit,
+                                   const std::function<void(const StreamRecordView&)>& visit) = 0;
+  // Waits until Read has something (or the shard ended) or `timeout` passes.
+  virtual bool Wait(std::chrono::microseconds timeout) = 0;
+  // True once the shard is closed and every record was read.
+  virtual bool ended() const = 0;
+  // The position as a shard iterator (for GetRecords, or to reopen later).
+  virtual std::string shard_iterator() const = 0;
+  // The view as a full StreamRecord (decoded items, DynamoDB's strings).
+  virtual StreamRecord Decode(const StreamRecordView& view) const = 0;
 };
 
 // A sequence number as DynamoDB Streams prints it: 21 decimal digits.

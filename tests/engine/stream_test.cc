@@ -562,6 +562,45 @@ TEST_F(StreamTest, AWaitingReaderWakesOnAWrite) {
   EXPECT_EQ(page->records.size(), 1u);
 }
 
+TEST_F(StreamTest, AShardReaderKeepsItsPlaceAcrossSegments) {
+  options_.stream_segment_bytes = 64 << 10;  // many small segments
+  Reopen();
+  std::string arn = CreateTable(StreamViewType::kNewImage);
+  std::string shard = Describe(arn).shards[0].shard_id;
+  auto reader = db_->OpenShardReader(Iterator(arn, shard, ShardIteratorType::kTrimHorizon));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::thread writer([&] {
+    for (int i = 0; i < 3000; ++i)
+      Put("k" + std::to_string(i % 50), i + 1);
+  });
+  std::vector<StreamRecord> seen;
+  while (seen.size() < 3000) {
+    auto n = (*reader)->Read(
+        100, [&](const StreamRecordView& v) { seen.push_back((*reader)->Decode(v)); });
+    ASSERT_TRUE(n.ok());
+    if (*n == 0) (*reader)->Wait(std::chrono::milliseconds(50));
+  }
+  writer.join();
+  std::vector<StreamRecord> all = ReadAll(arn);
+  ASSERT_EQ(all.size(), seen.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(seen[i].sequence_number, all[i].sequence_number);
+    EXPECT_EQ(seen[i].event_id, all[i].event_id);
+    EXPECT_EQ(seen[i].new_image, all[i].new_image);
+  }
+  // Its position works as an iterator, and the shard ends once disabled.
+  Put("last", 1);
+  auto page = db_->GetRecords((*reader)->shard_iterator(), 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->records.size(), 1u);
+  ASSERT_TRUE(db_->UpdateStream("orders", {false, StreamViewType::kNewImage}).ok());
+  EXPECT_TRUE((*reader)->Wait(std::chrono::seconds(5)));
+  auto n = (*reader)->Read(100, [](const StreamRecordView&) {});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1u);
+  EXPECT_TRUE((*reader)->ended());
+}
+
 // Writers on several threads, readers tailing at the same time: every
 // reader sees every change exactly once, in per-item order.
 TEST_F(StreamTest, ConcurrentWritersAndReadersSeeEachChangeOnceInOrder) {
