@@ -28,10 +28,11 @@
 //   ack -> visible does not), and plain fdatasync (pwrite 4 KiB in place
 //   into a preallocated file + fdatasync) for the batch target.
 // stream_read: a writer puts new items (closed loop, sync none) while 0, 1,
-//   4, 16 readers tail the one shard from TRIM_HORIZON (GetRecords limit
-//   1000, WaitForRecords when a page is empty). Reports the writer's rate,
-//   its ratio to the no-reader rate (target >= 0.9 with 16 readers), and
-//   records/s per reader and in total.
+//   4, 16 readers tail the one shard from TRIM_HORIZON, through the embedded
+//   ShardReader and through GetRecords (limit 1000); a caught-up reader
+//   (fewer than 64 records in a call) pauses 1 ms, as batch consumers do. Reports the writer's
+//   rate, its ratio to the no-reader rate (target >= 0.9 with 16 readers), and records/s per reader
+//   and in total.
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -690,7 +691,24 @@ struct ReadRun {
   std::vector<ReaderState> readers;
 };
 
-Result<ReadRun> RunReadCell(const RunConfig& config, int readers, SyncMode sync) {
+// How readers read: the embedded ShardReader (a cursor: no lookups, no
+// copies, views decoded by nobody), or DynamoDB's GetRecords (a lookup per
+// call and every record decoded into items), as a server's clients do.
+enum class ReadApi { kShardReader, kGetRecords };
+
+// Throughput readers behave as batch consumers (Lambda's batching window,
+// DynamoDB Streams' pollers): a reader that is caught up pauses for a
+// millisecond instead of waking for every record, so its cost stays a few
+// calls per millisecond however fast the writer goes. (Latency-minded
+// readers block in Wait instead: stream_latency measures those.)
+constexpr std::size_t kCaughtUpRecords = 64;
+constexpr auto kBatchingWindow = std::chrono::milliseconds(1);
+
+const char* ReadApiName(ReadApi api) {
+  return api == ReadApi::kShardReader ? "shard_reader" : "get_records";
+}
+
+Result<ReadRun> RunReadCell(const RunConfig& config, int readers, SyncMode sync, ReadApi api) {
   EDDY_ASSIGN_OR_RETURN(auto dir,
                         config.MakeCellDir("stream_read-" + std::to_string(readers) + "r"));
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Db> db,
@@ -706,6 +724,30 @@ Result<ReadRun> RunReadCell(const RunConfig& config, int readers, SyncMode sync)
     threads.emplace_back([&, r] {
       ReaderState& me = run.readers[static_cast<std::size_t>(r)];
       std::string it = start;
+      if (api == ReadApi::kShardReader) {
+        Result<std::unique_ptr<ShardReader>> reader = db->OpenShardReader(start);
+        ready.fetch_add(1);
+        if (!reader.ok()) {
+          me.status = reader.status();
+          return;
+        }
+        std::uint64_t bytes = 0;  // touch each record, as a consumer would
+        while (!stop.load(std::memory_order_relaxed)) {
+          const std::int64_t t0 = NowNs();
+          Result<std::size_t> n = (*reader)->Read(
+              kMaxGetRecordsLimit,
+              [&](const StreamRecordView& v) { bytes += v.keys.size() + v.new_image.size(); });
+          if (!n.ok()) {
+            me.status = n.status();
+            return;
+          }
+          me.get_records.Record(static_cast<std::uint64_t>(NowNs() - t0));
+          me.records += *n;
+          if (*n < kCaughtUpRecords) std::this_thread::sleep_for(kBatchingWindow);
+        }
+        if (bytes == 0 && me.records > 0) me.status = Status::Corruption("empty records read");
+        return;
+      }
       ready.fetch_add(1);
       while (!stop.load(std::memory_order_relaxed)) {
         const std::int64_t t0 = NowNs();
@@ -718,13 +760,7 @@ Result<ReadRun> RunReadCell(const RunConfig& config, int readers, SyncMode sync)
         me.records += page->records.size();
         if (page->next_shard_iterator.empty()) return;
         it = std::move(page->next_shard_iterator);
-        if (page->records.empty()) {
-          Result<bool> woke = db->WaitForRecords(it, std::chrono::milliseconds(10));
-          if (!woke.ok()) {
-            me.status = woke.status();
-            return;
-          }
-        }
+        if (page->records.size() < kCaughtUpRecords) std::this_thread::sleep_for(kBatchingWindow);
       }
     });
   }
@@ -754,10 +790,17 @@ Status RunStreamRead(const RunConfig& config, Reporter& reporter) {
     double base_rate = 0;
     std::vector<std::string> lines = {
         "stream_read sync=" + sync_name + ", one shard, stream NEW_IMAGE:",
-        "  readers   writer/s  ratio  target         readers/s total   each (min-max)   "
-        "records/call"};
-    for (int readers : reader_counts) {
-      Result<ReadRun> run = RunReadCell(config, readers, sync);
+        "  api           readers   writer/s  ratio  target         readers/s total   each "
+        "(min-max)   records/call"};
+    std::vector<std::pair<ReadApi, int>> cells = {{ReadApi::kShardReader, 0}};
+    for (ReadApi api : {ReadApi::kShardReader, ReadApi::kGetRecords}) {
+      for (int readers : reader_counts) {
+        if (readers > 0) cells.emplace_back(api, readers);
+      }
+    }
+    for (auto [api, readers] : cells) {
+      const std::string api_name = ReadApiName(api);
+      Result<ReadRun> run = RunReadCell(config, readers, sync, api);
       if (!run.ok()) {
         reporter.Note("stream_read readers=" + std::to_string(readers) + ": " +
                       run.status().ToString());
@@ -780,6 +823,7 @@ Status RunStreamRead(const RunConfig& config, Reporter& reporter) {
       row.p50_us = w.latency.PercentileUs(50);
       row.p99_us = w.latency.PercentileUs(99);
       row.AddParam("role", "writer");
+      row.AddParam("api", api_name);
       row.AddParam("readers", readers);
       row.AddParam("sync", sync_name);
       std::string verdict;
@@ -796,7 +840,8 @@ Status RunStreamRead(const RunConfig& config, Reporter& reporter) {
 
       char line[200];
       if (readers == 0) {
-        std::snprintf(line, sizeof line, "  %7d %10.0f  1.000", readers, writer_rate);
+        std::snprintf(line, sizeof line, "  %-13s %7d %10.0f  1.000", "(none)", readers,
+                      writer_rate);
         lines.push_back(line);
         continue;
       }
@@ -819,11 +864,13 @@ Status RunStreamRead(const RunConfig& config, Reporter& reporter) {
       rr.p50_us = calls.PercentileUs(50);  // per GetRecords call
       rr.p99_us = calls.PercentileUs(99);
       rr.AddParam("role", "readers");
+      rr.AddParam("api", api_name);
       rr.AddParam("readers", readers);
       rr.AddParam("sync", sync_name);
       rr.AddParam("per_reader_min", std::round(static_cast<double>(lo) / secs));
       rr.AddParam("per_reader_max", std::round(static_cast<double>(hi) / secs));
-      rr.AddDetail("latency", "per GetRecords call");
+      rr.AddDetail("latency", api == ReadApi::kShardReader ? "per ShardReader::Read call"
+                                                           : "per GetRecords call");
       rr.AddDetail("get_records_calls", static_cast<double>(calls.count()));
       rr.AddDetail("records_per_call", calls.count() > 0 ? static_cast<double>(total) /
                                                                static_cast<double>(calls.count())
@@ -840,9 +887,10 @@ Status RunStreamRead(const RunConfig& config, Reporter& reporter) {
       if (!verdict.empty()) std::snprintf(goal, sizeof goal, ">= 0.90 %s", verdict.c_str());
       const double per_call =
           calls.count() > 0 ? static_cast<double>(total) / static_cast<double>(calls.count()) : 0;
-      std::snprintf(line, sizeof line, "  %7d %10.0f  %5.3f  %-14s %17.0f   %6.0f-%-8.0f %12.1f",
-                    readers, writer_rate, ratio, goal, rr.ops_per_s, static_cast<double>(lo) / secs,
-                    static_cast<double>(hi) / secs, per_call);
+      std::snprintf(line, sizeof line,
+                    "  %-13s %7d %10.0f  %5.3f  %-14s %17.0f   %6.0f-%-8.0f %12.1f",
+                    api_name.c_str(), readers, writer_rate, ratio, goal, rr.ops_per_s,
+                    static_cast<double>(lo) / secs, static_cast<double>(hi) / secs, per_call);
       lines.push_back(line);
     }
     for (const std::string& line : lines)
