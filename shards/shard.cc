@@ -60,7 +60,12 @@ Result<std::unique_ptr<Shard>> Shard::Open(const ShardOptions& options) {
   for (std::size_t i = 0; i < names.size(); ++i) {
     const std::string path = options.dir + "/" + names[i];
     const bool newest = i + 1 == names.size();
-    Result<std::shared_ptr<StreamSegment>> segment = StreamSegment::Load(path, newest);
+    // The newest segment may have a torn tail. Older ones were synced when
+    // sealed, but their cut to size may not have been: a tail of zeros is
+    // expected there, anything else is corruption.
+    Result<std::shared_ptr<StreamSegment>> segment =
+        StreamSegment::Load(path, newest ? StreamSegment::Repair::kCutInvalidTail
+                                         : StreamSegment::Repair::kCutZeroTail);
     if (!segment.ok() && newest && segment.status().IsCorruption()) {
       // A segment whose header never reached the disk: its records are
       // derived again from the log.
@@ -79,13 +84,23 @@ Result<std::unique_ptr<Shard>> Shard::Open(const ShardOptions& options) {
   return shard;
 }
 
-Status Shard::StartSegment(std::uint64_t sequence, std::uint64_t bucket_start_us) {
+Status Shard::StartSegment(const RecordView& first, std::uint64_t bucket_start_us) {
   if (open_ != nullptr) {
+    // Durable before the next segment exists: after a power loss only the
+    // newest segment can have a torn tail, and replay refills it.
     EDDY_RETURN_IF_ERROR(open_->Seal());
+    EDDY_RETURN_IF_ERROR(open_->Sync());
+    std::erase(unsynced_, open_);
   }
   EDDY_ASSIGN_OR_RETURN(std::shared_ptr<StreamSegment> segment,
-                        StreamSegment::Create(options_.dir + "/" + SegmentName(sequence),
+                        StreamSegment::Create(options_.dir + "/" + SegmentName(first.sequence),
                                               options_.segment_bytes, bucket_start_us));
+  // The first record goes in before readers can see the segment: a segment
+  // in the list always knows its first sequence, which their search needs.
+  if (!segment->Append(first)) {
+    EDDY_RETURN_IF_ERROR(segment->Remove());
+    return Status::InvalidArgument("stream record does not fit a new segment");
+  }
   open_ = segment.get();
   unsynced_.push_back(open_);
   std::lock_guard lock(list_mu_);
@@ -111,9 +126,7 @@ Status Shard::Append(const RecordView& record) {
     }
     const std::uint64_t start =
         open_ == nullptr ? bucket : std::max(bucket, open_->bucket_start_us());
-    EDDY_RETURN_IF_ERROR(StartSegment(record.sequence, start));
-    const bool fits = open_->Append(record);
-    if (!fits) return Status::InvalidArgument("stream record does not fit a new segment");
+    EDDY_RETURN_IF_ERROR(StartSegment(record, start));
   }
   last_sequence_.store(record.sequence, std::memory_order_release);
   return Status::Ok();
@@ -158,6 +171,10 @@ Result<std::size_t> Shard::ExpireBefore(std::uint64_t horizon_us) {
   return expired.size();
 }
 
+void Shard::NoteTrimmed(std::uint64_t sequence) {
+  if (sequence > trimmed_through()) trimmed_through_.store(sequence, std::memory_order_release);
+}
+
 Status Shard::TruncateAfter(std::uint64_t sequence) {
   if (last_sequence() <= sequence) return Status::Ok();
   std::vector<std::shared_ptr<StreamSegment>> doomed;
@@ -178,7 +195,15 @@ Status Shard::TruncateAfter(std::uint64_t sequence) {
     std::lock_guard lock(list_mu_);
     if (!segments_.empty()) last = segments_.back();
   }
-  if (last) EDDY_RETURN_IF_ERROR(last->TruncateAfter(sequence));
+  if (last) {
+    // A cut segment takes no more records (its file no longer covers the
+    // mapping's capacity); new records start a new segment.
+    if (last.get() == open_) {
+      EDDY_RETURN_IF_ERROR(open_->Seal());
+      open_ = nullptr;
+    }
+    EDDY_RETURN_IF_ERROR(last->TruncateAfter(sequence));
+  }
   last_sequence_.store(last ? last->last_sequence() : 0, std::memory_order_release);
   return Status::Ok();
 }

@@ -63,6 +63,9 @@ class Shard {
   // Deletes whole segments whose bucket ended at or before `horizon_us`.
   // Returns how many went.
   Result<std::size_t> ExpireBefore(std::uint64_t horizon_us);
+  // Recovery: records up to `sequence` expired before this run (so reading
+  // them is TrimmedDataAccess, as it was before the restart).
+  void NoteTrimmed(std::uint64_t sequence);
   // Recovery: drops records with sequence > `sequence`.
   Status TruncateAfter(std::uint64_t sequence);
   // fdatasync of every segment with records not yet synced.
@@ -97,7 +100,7 @@ class Shard {
 
  private:
   explicit Shard(const ShardOptions& options);
-  Status StartSegment(std::uint64_t sequence, std::uint64_t bucket_start_us);
+  Status StartSegment(const RecordView& first, std::uint64_t bucket_start_us);
   // Points the cursor at the segment holding its next sequence.
   bool Position(ShardCursor* cursor) const;
   // The segment after `segment` (null when there is none yet).

@@ -113,8 +113,8 @@ Result<std::shared_ptr<StreamSegment>> StreamSegment::Create(const std::string& 
   return segment;
 }
 
-Result<std::shared_ptr<StreamSegment>> StreamSegment::Load(const std::string& path, bool repair) {
-  int fd = open(path.c_str(), (repair ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+Result<std::shared_ptr<StreamSegment>> StreamSegment::Load(const std::string& path, Repair repair) {
+  int fd = open(path.c_str(), (repair != Repair::kNone ? O_RDWR : O_RDONLY) | O_CLOEXEC);
   if (fd < 0) return Errno("open", path);
   struct stat st;
   if (fstat(fd, &st) != 0) {
@@ -173,7 +173,10 @@ Result<std::shared_ptr<StreamSegment>> StreamSegment::Load(const std::string& pa
   }
   segment->tail_.store(at);
   if (at < size) {
-    if (!repair) {
+    bool zero_tail = true;
+    for (std::uint64_t i = at; i < size && zero_tail; ++i)
+      zero_tail = bytes[i] == std::byte{0};
+    if (repair == Repair::kNone || (repair == Repair::kCutZeroTail && !zero_tail)) {
       return Status::Corruption("stream segment " + path + ": invalid record at offset " +
                                 std::to_string(at));
     }
@@ -194,7 +197,7 @@ void StreamSegment::Index(std::uint64_t sequence, std::uint64_t offset) {
 }
 
 bool StreamSegment::Append(const RecordView& r) {
-  assert(!sealed());
+  if (sealed()) return false;
   const std::uint64_t at = tail_.load(std::memory_order_relaxed);
   const std::uint64_t footprint = RecordFootprint(r);
   if (at + footprint > capacity_) return false;
@@ -243,6 +246,7 @@ Status StreamSegment::Sync() {
 
 Status StreamSegment::TruncateAfter(std::uint64_t sequence) {
   if (last_sequence() <= sequence) return Status::Ok();
+  sealed_.store(true, std::memory_order_release);
   std::uint64_t at = Seek(sequence + 1);
   tail_.store(at, std::memory_order_release);
   std::uint64_t n = index_count_.load();

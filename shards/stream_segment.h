@@ -61,29 +61,36 @@ class StreamSegment {
   static Result<std::shared_ptr<StreamSegment>> Create(const std::string& path,
                                                        std::uint64_t capacity_bytes,
                                                        std::uint64_t bucket_start_us);
+  // What Load does past the last valid record.
+  enum class Repair {
+    kNone,            // anything but the end of the file is Corruption
+    kCutZeroTail,     // a tail of zeros (never written) is cut; other damage is Corruption
+    kCutInvalidTail,  // whatever follows the valid prefix is cut (a torn tail)
+  };
   // Opens an existing segment read-only (it takes no more appends). Records
-  // are checked up to the first invalid one; with `repair` the file is cut
-  // there (the shard's last segment after a crash), otherwise an invalid
-  // record is Corruption.
-  static Result<std::shared_ptr<StreamSegment>> Load(const std::string& path, bool repair);
+  // are checked up to the first invalid one, then `repair` decides.
+  static Result<std::shared_ptr<StreamSegment>> Load(const std::string& path, Repair repair);
 
   ~StreamSegment();
   StreamSegment(const StreamSegment&) = delete;
   StreamSegment& operator=(const StreamSegment&) = delete;
 
   // ---- Producer (one thread at a time)
-  // False when the record does not fit; the caller seals and starts another.
+  // False when the record does not fit (or the segment is sealed); the
+  // caller seals and starts another.
   bool Append(const RecordView& record);
   // No more appends; the file is cut to its used size.
   Status Seal();
   // Makes every appended record durable.
   Status Sync();
-  // Drops records with sequence > `sequence` (recovery only, no readers).
+  // Drops records with sequence > `sequence` (recovery only, no readers);
+  // a segment cut this way is sealed.
   Status TruncateAfter(std::uint64_t sequence);
   Status Remove();
 
   // ---- Readers (any thread, no locks)
-  // Offset of the first record with sequence >= `sequence`, or end().
+  // Offset of the first record with sequence >= `sequence`, or the end it
+  // saw (load end() before calling, to tell "not found" from "found").
   std::uint64_t Seek(std::uint64_t sequence) const;
   // Decodes the record at `offset` (< end()); returns the next offset.
   std::uint64_t ReadAt(std::uint64_t offset, RecordView* record) const;

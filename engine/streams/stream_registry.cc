@@ -193,11 +193,15 @@ Status StreamRegistry::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn
   for (std::uint32_t i = 0; i < changes.size(); ++i) {
     const ItemChange& c = changes[i];
     auto it = active_.find(c.table_id);
-    if (it == active_.end() || expired) continue;
+    if (it == active_.end()) continue;
     Stream* stream = it->second;
     StreamShard* shard = RouteLocked(stream, PartitionKeyHash(c.item_key, stream->key_schema));
     shards::RecordView r;
     r.sequence = SequenceOf(lsn, i);
+    if (expired) {
+      shard->shard->NoteTrimmed(r.sequence);  // reading it stays TrimmedDataAccess
+      continue;
+    }
     if (r.sequence <= shard->shard->last_sequence()) continue;  // in a segment already
     r.time_us = time_us;
     r.event = static_cast<std::uint8_t>(c.type);

@@ -304,6 +304,12 @@ TEST_F(StreamTest, RecordsExpireByWholeSegmentsAfterRetention) {
   EXPECT_EQ(left[0].keys, MakeItem({{"pk", S("new")}}));
   auto trimmed = db_->GetShardIterator({arn, shard, ShardIteratorType::kAtSequenceNumber, old_seq});
   EXPECT_TRUE(trimmed.status().IsTrimmedDataAccess());
+
+  // Still trimmed after a restart (the log still holds the record).
+  Reopen();
+  EXPECT_EQ(ReadAll(arn).size(), 1u);
+  trimmed = db_->GetShardIterator({arn, shard, ShardIteratorType::kAtSequenceNumber, old_seq});
+  EXPECT_TRUE(trimmed.status().IsTrimmedDataAccess());
 }
 
 TEST_F(StreamTest, AnIteratorPastTheTrimHorizonIsTrimmedDataAccess) {
