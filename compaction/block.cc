@@ -1,0 +1,132 @@
+#include "compaction/block.h"
+
+#include "compaction/format.h"
+
+namespace eddy::compaction {
+namespace {
+
+// Decodes a varint of at most 32 bits from [p, limit); nullptr if it runs
+// past the limit or overflows. Inline single-byte fast path: most lengths in
+// a block are below 128.
+inline const char* GetVarint32(const char* p, const char* limit, std::uint32_t* v) {
+  if (p < limit && (static_cast<std::uint8_t>(*p) & 0x80) == 0) {
+    *v = static_cast<std::uint8_t>(*p);
+    return p + 1;
+  }
+  std::uint32_t result = 0;
+  for (int shift = 0; shift <= 28 && p < limit; shift += 7) {
+    std::uint32_t byte = static_cast<std::uint8_t>(*p++);
+    if (shift == 28 && byte > 0x0F) return nullptr;
+    result |= (byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) {
+      *v = result;
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<Block> Block::Parse(std::string contents) {
+  if (contents.size() < 4 || contents.size() > 0xFFFFFFFFu) return std::nullopt;
+  std::uint32_t count = DecodeFixed32(contents.data() + contents.size() - 4);
+  std::size_t max_count = (contents.size() - 4) / 4;
+  if (count > max_count) return std::nullopt;
+  auto restarts_offset = static_cast<std::uint32_t>(contents.size() - 4 - 4 * count);
+  // A block with entries starts with a restart point; one without has none.
+  if ((count == 0) != (restarts_offset == 0)) return std::nullopt;
+  return Block(std::move(contents), restarts_offset, count);
+}
+
+std::uint32_t Block::RestartPoint(std::uint32_t index) const {
+  return DecodeFixed32(contents_.data() + restarts_offset_ + 4 * index);
+}
+
+void Block::Iter::MarkCorrupt() {
+  valid_ = false;
+  corrupt_ = true;
+  key_.clear();
+  value_ = {};
+}
+
+void Block::Iter::SeekToRestart(std::uint32_t index) {
+  key_.clear();
+  next_ = block_->RestartPoint(index);
+}
+
+bool Block::Iter::ParseNext() {
+  if (corrupt_) return false;
+  const std::uint32_t end = block_->restarts_offset_;
+  if (next_ >= end) {
+    if (next_ > end) {
+      MarkCorrupt();
+    } else {
+      valid_ = false;
+    }
+    return false;
+  }
+  const char* base = block_->contents_.data();
+  const char* p = base + next_;
+  const char* limit = base + end;
+  std::uint32_t shared = 0, unshared = 0, value_len = 0;
+  p = GetVarint32(p, limit, &shared);
+  if (p != nullptr) p = GetVarint32(p, limit, &unshared);
+  if (p != nullptr) p = GetVarint32(p, limit, &value_len);
+  if (p == nullptr || shared > key_.size() ||
+      static_cast<std::uint64_t>(unshared) + value_len > static_cast<std::uint64_t>(limit - p)) {
+    MarkCorrupt();
+    return false;
+  }
+  key_.resize(shared);
+  key_.append(p, unshared);
+  value_ = std::string_view(p + unshared, value_len);
+  next_ = static_cast<std::uint32_t>(p + unshared + value_len - base);
+  valid_ = true;
+  return true;
+}
+
+void Block::Iter::SeekToFirst() {
+  corrupt_ = false;
+  if (block_->restart_count_ == 0) {
+    valid_ = false;
+    return;
+  }
+  SeekToRestart(0);
+  ParseNext();
+}
+
+void Block::Iter::Next() {
+  ParseNext();
+}
+
+void Block::Iter::Seek(std::string_view target) {
+  corrupt_ = false;
+  valid_ = false;
+  if (block_->restart_count_ == 0) return;
+  // Binary search for the last restart point whose key is < target; every
+  // entry before it is < target too.
+  std::uint32_t left = 0;
+  std::uint32_t right = block_->restart_count_ - 1;
+  while (left < right) {
+    std::uint32_t mid = left + (right - left + 1) / 2;
+    SeekToRestart(mid);
+    // key_ is empty after SeekToRestart, so an entry that claims a shared
+    // prefix at a restart point fails to parse as corrupt.
+    if (!ParseNext()) {
+      MarkCorrupt();
+      return;
+    }
+    if (std::string_view(key_) < target) {
+      left = mid;
+    } else {
+      right = mid - 1;
+    }
+  }
+  SeekToRestart(left);
+  while (ParseNext()) {
+    if (std::string_view(key_) >= target) return;
+  }
+}
+
+}  // namespace eddy::compaction

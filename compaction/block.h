@@ -1,0 +1,77 @@
+// Block: one verified block's contents in memory, and an iterator over its
+// entries (the format BlockBuilder writes; docs/sstable_format.md, "Blocks").
+//
+// A Block is immutable once parsed and shared (std::shared_ptr<const Block>)
+// between the block cache and every iterator reading it, so eviction never
+// frees a block in use. Parse() checks the restart array; entries are
+// bounds-checked as they are decoded, and a malformed entry makes the
+// iterator !Valid() with corrupt() set (the table reader turns that into
+// Corruption naming the file and the block's offset). The checksum has
+// already been verified by then, so this is the second line of defence:
+// a reader never reads outside the block whatever the bytes say.
+//
+// Thread-safety: a Block may be read by any number of threads; each
+// Block::Iter belongs to one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace eddy::compaction {
+
+class Block {
+ public:
+  // Takes the contents (without the trailer). Returns nullopt when the
+  // restart array does not fit the contents.
+  static std::optional<Block> Parse(std::string contents);
+
+  // Bytes held, for the cache's accounting.
+  std::size_t size() const { return contents_.size(); }
+  std::uint32_t restart_count() const { return restart_count_; }
+
+  class Iter {
+   public:
+    // `block` must outlive the iterator.
+    explicit Iter(const Block* block) : block_(block) {}
+
+    void SeekToFirst();
+    // First entry with key >= target.
+    void Seek(std::string_view target);
+    void Next();
+    bool Valid() const { return valid_; }
+    bool corrupt() const { return corrupt_; }
+    std::string_view key() const { return key_; }
+    std::string_view value() const { return value_; }
+
+   private:
+    // Decodes the entry at next_ into key_/value_; false at the end or on
+    // damage (which sets corrupt_).
+    bool ParseNext();
+    void SeekToRestart(std::uint32_t index);
+    void MarkCorrupt();
+
+    const Block* block_;
+    std::uint32_t next_ = 0;  // offset of the entry after the current one
+    std::string key_;
+    std::string_view value_;
+    bool valid_ = false;
+    bool corrupt_ = false;
+  };
+
+ private:
+  Block(std::string contents, std::uint32_t restarts_offset, std::uint32_t restart_count)
+      : contents_(std::move(contents)),
+        restarts_offset_(restarts_offset),
+        restart_count_(restart_count) {}
+
+  std::uint32_t RestartPoint(std::uint32_t index) const;
+
+  std::string contents_;
+  std::uint32_t restarts_offset_ = 0;  // where entries end and the restart array begins
+  std::uint32_t restart_count_ = 0;
+};
+
+}  // namespace eddy::compaction

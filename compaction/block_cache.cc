@@ -1,0 +1,106 @@
+#include "compaction/block_cache.h"
+
+#include <xxhash.h>
+
+namespace eddy::compaction {
+
+std::size_t BlockCache::KeyHash::operator()(const Key& k) const {
+  std::uint64_t words[2] = {k.file_number, k.offset};
+  return static_cast<std::size_t>(XXH3_64bits(words, sizeof(words)));
+}
+
+BlockCache::BlockCache(std::size_t capacity_bytes)
+    : capacity_bytes_(capacity_bytes), shard_capacity_bytes_(capacity_bytes / kShardCount) {}
+
+BlockCache::Shard& BlockCache::ShardFor(const Key& key) {
+  // The map uses the low bits of the same hash; the shard takes the top ones.
+  return shards_[KeyHash{}(key) >> 60];
+}
+static_assert(BlockCache::kShardCount == 16, "ShardFor takes 4 bits");
+
+std::shared_ptr<const Block> BlockCache::Lookup(std::uint64_t file_number, std::uint64_t offset) {
+  Key key{file_number, offset};
+  Shard& shard = ShardFor(key);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.map.find(key);
+  if (it == shard.map.end()) {
+    ++shard.misses;
+    return nullptr;
+  }
+  ++shard.hits;
+  shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
+  return it->second->block;
+}
+
+void BlockCache::Insert(std::uint64_t file_number, std::uint64_t offset,
+                        std::shared_ptr<const Block> block) {
+  Key key{file_number, offset};
+  std::size_t charge = block->size() + kEntryOverheadBytes;
+  if (charge > shard_capacity_bytes_) return;
+  Shard& shard = ShardFor(key);
+  // Dropped references are released after the lock, so a block's memory is
+  // not freed while other readers wait on the shard.
+  std::list<Entry> evicted;
+  {
+    std::lock_guard lock(shard.mu);
+    if (auto it = shard.map.find(key); it != shard.map.end()) {
+      shard.usage -= it->second->charge;
+      evicted.splice(evicted.end(), shard.lru, it->second);
+      shard.map.erase(it);
+    }
+    shard.lru.push_front(Entry{key, std::move(block), charge});
+    shard.map.emplace(key, shard.lru.begin());
+    shard.usage += charge;
+    while (shard.usage > shard_capacity_bytes_) {
+      auto last = std::prev(shard.lru.end());
+      shard.usage -= last->charge;
+      shard.map.erase(last->key);
+      evicted.splice(evicted.end(), shard.lru, last);
+    }
+  }
+}
+
+void BlockCache::EraseFile(std::uint64_t file_number) {
+  for (Shard& shard : shards_) {
+    std::list<Entry> evicted;
+    std::lock_guard lock(shard.mu);
+    for (auto it = shard.lru.begin(); it != shard.lru.end();) {
+      auto next = std::next(it);
+      if (it->key.file_number == file_number) {
+        shard.usage -= it->charge;
+        shard.map.erase(it->key);
+        evicted.splice(evicted.end(), shard.lru, it);
+      }
+      it = next;
+    }
+  }
+}
+
+std::size_t BlockCache::usage_bytes() const {
+  std::size_t total = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    total += shard.usage;
+  }
+  return total;
+}
+
+std::uint64_t BlockCache::hits() const {
+  std::uint64_t total = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    total += shard.hits;
+  }
+  return total;
+}
+
+std::uint64_t BlockCache::misses() const {
+  std::uint64_t total = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    total += shard.misses;
+  }
+  return total;
+}
+
+}  // namespace eddy::compaction
