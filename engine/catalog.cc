@@ -61,6 +61,26 @@ Status Catalog::Check(const CatalogRecord& r) const {
       }
       return Status::Ok();
     }
+    case CatalogRecord::Op::kUpdateTimeToLive: {
+      if (it == by_name_.end()) return TableNotFound(r.name);
+      const TimeToLiveSpecification& now = it->second->description.time_to_live;
+      if (r.ttl.attribute_name.empty() || r.ttl.attribute_name.size() > 255) {
+        return Status::InvalidArgument(
+            "TimeToLiveSpecification.AttributeName must be 1 to 255 characters long");
+      }
+      if (r.ttl.enabled && now.enabled) {
+        return Status::InvalidArgument("TimeToLive is already enabled");
+      }
+      if (!r.ttl.enabled && !now.enabled) {
+        return Status::InvalidArgument("TimeToLive is already disabled");
+      }
+      if (!r.ttl.enabled && r.ttl.attribute_name != now.attribute_name) {
+        return Status::InvalidArgument(
+            "TimeToLive is active on a different AttributeName: current AttributeName is " +
+            now.attribute_name);
+      }
+      return Status::Ok();
+    }
   }
   return Status::InvalidArgument("unknown catalog operation");
 }
@@ -92,11 +112,16 @@ Result<std::shared_ptr<const TableState>> Catalog::Apply(const CatalogRecord& r)
       by_name_.erase(it);
       return gone;
     }
-    case CatalogRecord::Op::kUpdateStream: {
+    case CatalogRecord::Op::kUpdateStream:
+    case CatalogRecord::Op::kUpdateTimeToLive: {
       auto it = by_name_.find(r.name);
       if (it == by_name_.end() || it->second->id() != r.table_id) return TableNotFound(r.name);
       auto state = std::make_shared<TableState>(*it->second);
-      state->description.stream = r.stream;
+      if (r.op == CatalogRecord::Op::kUpdateStream) {
+        state->description.stream = r.stream;
+      } else {
+        state->description.time_to_live = r.ttl;
+      }
       it->second = state;
       by_id_[state->id()] = state;
       return std::shared_ptr<const TableState>(state);

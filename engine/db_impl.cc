@@ -219,6 +219,16 @@ Result<TableDescription> DbImpl::UpdateStream(std::string_view name,
   return ChangeCatalog(std::move(r));
 }
 
+Result<TimeToLiveSpecification> DbImpl::UpdateTimeToLive(std::string_view name,
+                                                         const TimeToLiveSpecification& ttl) {
+  CatalogRecord r;
+  r.op = CatalogRecord::Op::kUpdateTimeToLive;
+  r.name = std::string(name);
+  r.ttl = ttl;
+  EDDY_RETURN_IF_ERROR(ChangeCatalog(std::move(r)).status());
+  return ttl;
+}
+
 Result<TableDescription> DbImpl::DescribeTable(std::string_view name) {
   EDDY_ASSIGN_OR_RETURN(auto table, FindTable(name));
   return Describe(*table);

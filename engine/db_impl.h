@@ -33,6 +33,8 @@ class DbImpl final : public Db {
   std::vector<std::string> ListTables() override;
   Result<TableDescription> UpdateStream(std::string_view name,
                                         const StreamSpecification& stream) override;
+  Result<TimeToLiveSpecification> UpdateTimeToLive(std::string_view table,
+                                                   const TimeToLiveSpecification& ttl) override;
 
   Status Write(const WriteOp& op, WriteOutcome* outcome) override;
   Status WriteBatch(std::span<const WriteOp> ops, std::vector<WriteOutcome>* outcomes) override;
@@ -59,6 +61,9 @@ class DbImpl final : public Db {
   // shard rollovers and splits, then deletes expired segments. Tests call
   // it after moving a ManualClock.
   Status RunStreamMaintenance();
+  // One Time to Live sweep over every table with TTL enabled (the
+  // maintenance thread runs it every Options::ttl_sweep_interval_s).
+  Status RunTimeToLiveSweep();
 
   // For tests and benchmarks.
   const wal::Wal& log() const { return *wal_; }
@@ -85,7 +90,9 @@ class DbImpl final : public Db {
   // The write path (write_path.cc): validates, locks the items, reads them,
   // checks conditions, builds new items, drops no-ops, logs one record for
   // the changes, applies them. `atomic`: all or nothing (a transaction).
-  Status Execute(std::span<const WriteOp> ops, bool atomic, std::vector<WriteOutcome>* outcomes);
+  // `by_service`: the engine's own deletes (TTL), marked so in the stream.
+  Status Execute(std::span<const WriteOp> ops, bool atomic, std::vector<WriteOutcome>* outcomes,
+                 bool by_service = false);
   // Resolves the tables and checks every op before anything is locked.
   struct Prepared;
   Status Prepare(std::span<const WriteOp> ops, bool in_transaction, std::vector<Prepared>* out);

@@ -63,6 +63,7 @@ Status DbImpl::RunStreamMaintenance() {
 
 void DbImpl::MaintenanceLoop() {
   std::unique_lock lock(maintenance_mu_);
+  auto next_sweep = std::chrono::steady_clock::now();
   while (!stop_maintenance_) {
     maintenance_cv_.wait_for(lock, std::chrono::seconds(1));
     if (stop_maintenance_) break;
@@ -71,6 +72,11 @@ void DbImpl::MaintenanceLoop() {
     // maintenance thread's to report: writes see the poisoned log, and
     // expiry is retried next round.
     RunStreamMaintenance().IgnoreError();
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      RunTimeToLiveSweep().IgnoreError();
+      next_sweep = std::chrono::steady_clock::now() +
+                   std::chrono::seconds(std::max<std::uint32_t>(options_.ttl_sweep_interval_s, 1));
+    }
     lock.lock();
   }
 }

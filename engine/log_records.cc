@@ -6,6 +6,7 @@ namespace eddy::engine {
 namespace {
 
 constexpr std::uint8_t kHasOldImage = 1;
+constexpr std::uint8_t kByService = 2;  // a delete made by the engine (TTL)
 
 Status Corrupt(std::string_view what) {
   return Status::Corruption("log record: " + std::string(what));
@@ -41,7 +42,10 @@ void EncodeCatalogRecord(const CatalogRecord& r, std::string* out) {
     out->push_back(r.key_schema.sort_key ? 1 : 0);
     if (r.key_schema.sort_key) PutKeyAttribute(*r.key_schema.sort_key, out);
   }
-  if (r.op != CatalogRecord::Op::kDeleteTable) {
+  if (r.op == CatalogRecord::Op::kUpdateTimeToLive) {
+    out->push_back(r.ttl.enabled ? 1 : 0);
+    PutBytes(r.ttl.attribute_name, out);
+  } else if (r.op != CatalogRecord::Op::kDeleteTable) {
     out->push_back(r.stream.enabled ? 1 : 0);
     out->push_back(static_cast<char>(r.stream.view_type));
     PutVarint(r.stream.initial_shards, out);
@@ -56,7 +60,7 @@ Result<CatalogRecord> DecodeCatalogRecord(std::string_view bytes) {
   if (!in.ReadByte(&version) || version < 1 || version > kLogRecordVersion) {
     return Corrupt("catalog version");
   }
-  if (!in.ReadByte(&op) || op < 1 || op > 3) return Corrupt("catalog op");
+  if (!in.ReadByte(&op) || op < 1 || op > 4) return Corrupt("catalog op");
   r.op = static_cast<CatalogRecord::Op>(op);
   if (!in.ReadVarint(&r.table_id) || !in.ReadVarint(&r.time_us) || !in.ReadLengthPrefixed(&name)) {
     return Corrupt("catalog fields");
@@ -74,7 +78,15 @@ Result<CatalogRecord> DecodeCatalogRecord(std::string_view bytes) {
       r.key_schema.sort_key = sort;
     }
   }
-  if (r.op != CatalogRecord::Op::kDeleteTable) {
+  if (r.op == CatalogRecord::Op::kUpdateTimeToLive) {
+    std::uint8_t enabled;
+    std::string_view attribute;
+    if (!in.ReadByte(&enabled) || enabled > 1 || !in.ReadLengthPrefixed(&attribute)) {
+      return Corrupt("catalog time to live");
+    }
+    r.ttl.enabled = enabled == 1;
+    r.ttl.attribute_name = std::string(attribute);
+  } else if (r.op != CatalogRecord::Op::kDeleteTable) {
     std::uint8_t enabled, view;
     if (!in.ReadByte(&enabled) || enabled > 1 || !in.ReadByte(&view) || view > 3) {
       return Corrupt("catalog stream");
@@ -97,7 +109,8 @@ void EncodeChangeGroup(std::span<const ItemChange> changes, std::string* out) {
   for (const ItemChange& c : changes) {
     PutVarint(c.table_id, out);
     out->push_back(static_cast<char>(c.type));
-    out->push_back(static_cast<char>(c.has_old_image ? kHasOldImage : 0));
+    out->push_back(
+        static_cast<char>((c.has_old_image ? kHasOldImage : 0) | (c.by_service ? kByService : 0)));
     PutBytes(c.item_key, out);
     if (c.type != ChangeType::kRemove) PutBytes(c.new_item, out);
     if (c.has_old_image) PutBytes(c.old_image, out);
@@ -118,12 +131,13 @@ Status DecodeChangeGroup(std::string_view bytes, std::vector<ItemChange>* change
     ItemChange c;
     std::uint8_t type, flags;
     if (!in.ReadVarint(&c.table_id) || !in.ReadByte(&type) || type < 1 || type > 3 ||
-        !in.ReadByte(&flags) || (flags & ~kHasOldImage) != 0 ||
+        !in.ReadByte(&flags) || (flags & ~(kHasOldImage | kByService)) != 0 ||
         !in.ReadLengthPrefixed(&c.item_key)) {
       return Corrupt("change header");
     }
     c.type = static_cast<ChangeType>(type);
     c.has_old_image = (flags & kHasOldImage) != 0;
+    c.by_service = (flags & kByService) != 0;
     if (c.type != ChangeType::kRemove && !in.ReadLengthPrefixed(&c.new_item)) {
       return Corrupt("change new item");
     }

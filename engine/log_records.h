@@ -29,13 +29,19 @@ inline constexpr std::uint8_t kShardTopologyRecordType = wal::kFirstUserRecordTy
 inline constexpr std::uint8_t kLogRecordVersion = 2;
 
 struct CatalogRecord {
-  enum class Op : std::uint8_t { kCreateTable = 1, kDeleteTable = 2, kUpdateStream = 3 };
+  enum class Op : std::uint8_t {
+    kCreateTable = 1,
+    kDeleteTable = 2,
+    kUpdateStream = 3,
+    kUpdateTimeToLive = 4,
+  };
   Op op = Op::kCreateTable;
   TableId table_id = 0;
   std::uint64_t time_us = 0;
   std::string name;
-  KeySchema key_schema;        // kCreateTable
-  StreamSpecification stream;  // kCreateTable, kUpdateStream
+  KeySchema key_schema;         // kCreateTable
+  StreamSpecification stream;   // kCreateTable, kUpdateStream
+  TimeToLiveSpecification ttl;  // kUpdateTimeToLive
 };
 
 void EncodeCatalogRecord(const CatalogRecord& record, std::string* out);
@@ -49,6 +55,7 @@ struct ItemChange {
   std::string_view new_item;   // canonical encoded item; INSERT and MODIFY
   std::string_view old_image;  // canonical encoded item, when has_old_image
   bool has_old_image = false;
+  bool by_service = false;  // made by the engine itself (a TTL delete)
 };
 
 // A change of a stream's shards, decided by the engine (rollover after the

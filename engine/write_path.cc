@@ -123,7 +123,7 @@ Status DbImpl::Prepare(std::span<const WriteOp> ops, bool in_transaction,
 }
 
 Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
-                       std::vector<WriteOutcome>* outcomes) {
+                       std::vector<WriteOutcome>* outcomes, bool by_service) {
   if (closed_.load(std::memory_order_acquire)) return Status::IOError("the database is closed");
   outcomes->assign(ops.size(), WriteOutcome{});
 
@@ -213,6 +213,7 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
     ItemChange c;
     c.table_id = p.table->id();
     c.type = p.change;
+    c.by_service = by_service;
     c.item_key = ItemKeyPart(p.key);
     if (p.new_exists) c.new_item = p.new_encoded;
     c.has_old_image = p.old_encoded && stream.enabled && ViewNeedsOldImage(stream.view_type);

@@ -174,6 +174,8 @@ Status StreamRegistry::ApplyCatalog(const CatalogRecord& r, std::string_view tab
       return CreateStream(r.table_id, table_name, key_schema, r.stream, r.time_us, lsn);
     case CatalogRecord::Op::kDeleteTable:
       return DisableStream(r.table_id, r.time_us, lsn);
+    case CatalogRecord::Op::kUpdateTimeToLive:
+      return Status::Ok();
   }
   return Status::Ok();
 }
@@ -205,6 +207,7 @@ Status StreamRegistry::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn
     if (r.sequence <= shard->shard->last_sequence()) continue;  // in a segment already
     r.time_us = time_us;
     r.event = static_cast<std::uint8_t>(c.type);
+    r.by_service = c.by_service;
     r.keys = c.item_key;
     r.has_new_image = ViewNeedsNewImage(stream->view_type) && c.type != ChangeType::kRemove;
     if (r.has_new_image) r.new_image = c.new_item;

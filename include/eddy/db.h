@@ -151,6 +151,11 @@ class Db {
   virtual Result<TableDescription> UpdateStream(std::string_view name,
                                                 const StreamSpecification& stream) = 0;
 
+  // Enables or disables Time to Live (eddy/table.h). As DynamoDB: enabling
+  // an enabled TTL or disabling a disabled one is InvalidArgument.
+  virtual Result<TimeToLiveSpecification> UpdateTimeToLive(std::string_view table,
+                                                           const TimeToLiveSpecification& ttl) = 0;
+
   // ---- Writes
   // One write. The Status is the write's: OK, ConditionFailed (a false
   // condition; outcome->item_on_condition_failure holds the current item when

@@ -31,6 +31,8 @@ struct Options {
   // average over a 10 s window, splits in two. 0: never split.
   std::uint32_t shard_split_records_per_s = 20000;
   std::uint64_t stream_segment_bytes = 64ull << 20;  // a segment file's maximum size
+  // How often the Time to Live sweeper scans tables with TTL enabled.
+  std::uint32_t ttl_sweep_interval_s = 60;
 };
 
 }  // namespace eddy

@@ -38,6 +38,15 @@ struct StreamSpecification {
 
 inline constexpr std::uint32_t kMaxInitialShards = 1024;
 
+// DynamoDB's Time to Live: items whose `attribute_name` holds a number of
+// epoch seconds in the past are deleted by the engine, in the background
+// (Options::ttl_sweep_interval_s). Such deletes are stream records with the
+// service's userIdentity.
+struct TimeToLiveSpecification {
+  bool enabled = false;
+  std::string attribute_name;
+};
+
 struct TableSpec {
   std::string name;  // 3-255 characters of [a-zA-Z0-9_.-]
   KeySchema key_schema;
@@ -51,6 +60,7 @@ struct TableDescription {
   std::uint64_t table_id = 0;  // unique for the life of the directory
   std::uint64_t creation_time_us = 0;
   std::uint64_t item_count = 0;  // items currently stored (exact)
+  TimeToLiveSpecification time_to_live;
   // The newest stream (enabled or disabled but still retained), if any.
   std::string latest_stream_arn;
   std::string latest_stream_label;

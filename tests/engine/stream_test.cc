@@ -473,6 +473,54 @@ TEST_F(StreamTest, LifecycleKeepsOldStreamsReadable) {
   EXPECT_TRUE(list->streams.empty());
 }
 
+TEST_F(StreamTest, TimeToLiveDeletesAreServiceRemoveRecords) {
+  std::string arn = CreateTable(StreamViewType::kNewAndOldImages);
+  const auto now_s = static_cast<std::int64_t>(kStart / kSecond);
+  auto put = [&](const std::string& pk, std::int64_t expires) {
+    ASSERT_TRUE(
+        db_->Write(WriteOp::Put("orders", MakeItem({{"pk", S(pk)}, {"expires", N(expires)}})))
+            .ok());
+  };
+  put("past", now_s - 10);
+  put("future", now_s + 3600);
+  put("ancient", now_s - 6LL * 365 * 24 * 3600);  // > 5 years: DynamoDB leaves it
+  put("other", 0);
+  ASSERT_TRUE(db_->Write(WriteOp::Put("orders", MakeItem({{"pk", S("no-ttl")}}))).ok());
+  EXPECT_TRUE(db_->UpdateTimeToLive("orders", {false, "expires"}).status().IsInvalidArgument());
+  ASSERT_TRUE(db_->UpdateTimeToLive("orders", {true, "expires"}).ok());
+  EXPECT_TRUE(db_->UpdateTimeToLive("orders", {true, "expires"}).status().IsInvalidArgument());
+  auto d = db_->DescribeTable("orders");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->time_to_live.enabled);
+  EXPECT_EQ(d->time_to_live.attribute_name, "expires");
+
+  ASSERT_TRUE(impl().RunTimeToLiveSweep().ok());
+  EXPECT_FALSE(db_->Get("orders", MakeItem({{"pk", S("past")}}))->has_value());
+  EXPECT_TRUE(db_->Get("orders", MakeItem({{"pk", S("future")}}))->has_value());
+  EXPECT_TRUE(db_->Get("orders", MakeItem({{"pk", S("ancient")}}))->has_value());
+  EXPECT_TRUE(db_->Get("orders", MakeItem({{"pk", S("no-ttl")}}))->has_value());
+
+  std::vector<StreamRecord> records = ReadAll(arn);
+  ASSERT_EQ(records.size(), 6u);  // five puts, one TTL delete
+  const StreamRecord& removed = records.back();
+  EXPECT_EQ(removed.event_name, ChangeType::kRemove);
+  EXPECT_TRUE(removed.by_service);
+  EXPECT_EQ(removed.keys, MakeItem({{"pk", S("past")}}));
+  for (std::size_t i = 0; i + 1 < records.size(); ++i)
+    EXPECT_FALSE(records[i].by_service);
+
+  // Time passes: "future" expires too; after a restart the flag is still there.
+  clock_.Advance(7200 * kSecond);
+  ASSERT_TRUE(impl().RunTimeToLiveSweep().ok());
+  Reopen();
+  records = ReadAll(arn);
+  ASSERT_EQ(records.size(), 7u);
+  EXPECT_TRUE(records[5].by_service);
+  EXPECT_TRUE(records[6].by_service);
+  EXPECT_EQ(records[6].keys, MakeItem({{"pk", S("future")}}));
+  ASSERT_TRUE(db_->UpdateTimeToLive("orders", {false, "expires"}).ok());
+}
+
 TEST_F(StreamTest, ListStreamsPages) {
   for (int i = 0; i < 5; ++i)
     CreateTable(StreamViewType::kKeysOnly, "table" + std::to_string(i));
