@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Eddy: a storage engine whose heart is a change stream"};
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   };
   add(eddy::cli::RegisterDemo);
   add(eddy::cli::RegisterWalDump);
+  add(eddy::cli::RegisterServe);
 
   CLI11_PARSE(app, argc, argv);
   if (version) {
