@@ -14,6 +14,7 @@ using Runner = std::function<int()>;
 
 Runner RegisterDemo(CLI::App& app);
 Runner RegisterWalDump(CLI::App& app);
+Runner RegisterTail(CLI::App& app);
 void PrintVersion();
 
 }  // namespace eddy::cli

@@ -16,9 +16,10 @@ int main(int argc, char** argv) {
     eddy::cli::Runner run = reg(app);
     commands.emplace_back(app.get_subcommands({})[before], std::move(run));
   };
+  add(eddy::cli::RegisterServe);
+  add(eddy::cli::RegisterTail);
   add(eddy::cli::RegisterDemo);
   add(eddy::cli::RegisterWalDump);
-  add(eddy::cli::RegisterServe);
 
   CLI11_PARSE(app, argc, argv);
   if (version) {

@@ -29,6 +29,10 @@ struct ServeOptions {
   std::string sync = "batch";
   std::string region = "us-east-1";
   std::string account = "000000000000";
+  std::uint32_t shards = 1;
+  std::uint64_t retention_s = 24 * 3600;
+  std::uint64_t iterator_lifetime_s = 15 * 60;
+  std::uint64_t rollover_s = 4 * 3600;
 };
 
 int RunServe(const ServeOptions& o) {
@@ -48,6 +52,12 @@ int RunServe(const ServeOptions& o) {
   Options options;
   options.dir = o.dir;
   options.sync_mode = *mode;
+  options.region = o.region;
+  options.account = o.account;
+  options.stream_initial_shards = o.shards;
+  options.stream_retention_s = o.retention_s;
+  options.shard_iterator_lifetime_s = o.iterator_lifetime_s;
+  options.shard_rollover_s = o.rollover_s;
   auto db = Db::Open(options);
   if (!db.ok()) {
     std::fprintf(stderr, "eddy serve: %s\n", db.status().ToString().c_str());
@@ -94,7 +104,28 @@ Runner RegisterServe(CLI::App& app) {
   sub->add_option("--region", o->region,
                   "Region for ARNs when a request carries no SigV4 credential scope")
       ->capture_default_str();
-  sub->add_option("--account", o->account, "Account id in ARNs")->capture_default_str();
+  sub->add_option("--account", o->account, "Account id in ARNs")
+      ->check([](const std::string& a) {
+        return a.size() == 12 && a.find_first_not_of("0123456789") == std::string::npos
+                   ? std::string()
+                   : std::string("an account id is 12 digits");
+      })
+      ->capture_default_str();
+  sub->add_option("--shards", o->shards, "Open shards a new stream starts with")
+      ->check(CLI::Range(1u, kMaxInitialShards))
+      ->capture_default_str();
+  sub->add_option("--stream-retention", o->retention_s,
+                  "Seconds a stream record is kept (60 s to 35 days)")
+      ->check(CLI::Range(std::uint64_t{60}, std::uint64_t{35} * 24 * 3600))
+      ->capture_default_str();
+  sub->add_option("--iterator-lifetime", o->iterator_lifetime_s,
+                  "Seconds a shard iterator stays valid")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{7} * 24 * 3600))
+      ->capture_default_str();
+  sub->add_option("--shard-rollover", o->rollover_s,
+                  "Seconds after which an open shard closes and a child takes over")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{30} * 24 * 3600))
+      ->capture_default_str();
   return [o] { return RunServe(*o); };
 }
 

@@ -58,6 +58,9 @@ struct RequestContext {
   std::string account;  // the server's --account
   const JsonValue& request;
   JsonDocument& response;
+  // The region the engine names its streams with (the server's --region);
+  // stream ARNs are shown to the client in `region` (stream_ops.h).
+  std::string engine_region = {};
   JsonAllocator& alloc() { return response.GetAllocator(); }
 };
 
@@ -82,5 +85,8 @@ ApiStatus BatchWriteItem(RequestContext& ctx);
 ApiStatus BatchGetItem(RequestContext& ctx);
 // transact_ops.cc
 ApiStatus TransactWriteItems(RequestContext& ctx);
+// ttl_ops.cc
+ApiStatus UpdateTimeToLive(RequestContext& ctx);
+ApiStatus DescribeTimeToLive(RequestContext& ctx);
 
 }  // namespace eddy::server

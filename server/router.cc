@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "server/sigv4.h"
+#include "server/stream_ops.h"
 
 namespace eddy::server {
 namespace {
@@ -32,10 +33,16 @@ constexpr std::array kDynamoDbRoutes = {
     Route{"BatchWriteItem", &BatchWriteItem},
     Route{"BatchGetItem", &BatchGetItem},
     Route{"TransactWriteItems", &TransactWriteItems},
+    Route{"UpdateTimeToLive", &UpdateTimeToLive},
+    Route{"DescribeTimeToLive", &DescribeTimeToLive},
 };
 
-// The stream API lands with issue 4; until then every Streams op is unknown.
-constexpr std::array<Route, 0> kStreamsRoutes = {};
+constexpr std::array kStreamsRoutes = {
+    Route{"ListStreams", &ListStreams},
+    Route{"DescribeStream", &DescribeStream},
+    Route{"GetShardIterator", &GetShardIterator},
+    Route{"GetRecords", &GetRecords},
+};
 
 template <std::size_t N>
 Operation Find(const std::array<Route, N>& routes, std::string_view name) {
@@ -95,6 +102,7 @@ ApiResponse Router::Handle(std::string_view target, std::string_view body,
   RequestContext ctx{
       *db_,    settings_, region ? std::move(*region) : options_.default_region, options_.account,
       request, response};
+  ctx.engine_region = options_.default_region;
   try {
     ApiStatus status = op(ctx);
     if (!status.ok()) return RenderError(status.error());

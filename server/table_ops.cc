@@ -11,6 +11,7 @@
 
 #include "server/operation.h"
 #include "server/request_params.h"
+#include "server/stream_ops.h"
 
 namespace eddy::server {
 namespace {
@@ -82,6 +83,11 @@ JsonValue DescriptionToJson(RequestContext& ctx, const TableDescription& d,
     stream.AddMember("StreamViewType", JsonString(StreamViewTypeName(d.stream.view_type), alloc),
                      alloc);
     out.AddMember("StreamSpecification", stream, alloc);
+  }
+  if (!d.latest_stream_arn.empty()) {
+    out.AddMember("LatestStreamArn",
+                  JsonString(ArnInRegion(d.latest_stream_arn, ctx.region), alloc), alloc);
+    out.AddMember("LatestStreamLabel", JsonString(d.latest_stream_label, alloc), alloc);
   }
   out.AddMember("DeletionProtectionEnabled", false, alloc);
   return out;

@@ -39,7 +39,7 @@ TEST_F(ProtocolTest, ErrorsCarryCrcToo) {
 }
 
 TEST_F(ProtocolTest, UnknownOperation) {
-  for (const char* target : {"DynamoDB_20120810.Frobnicate", "DynamoDBStreams_20120810.ListStreams",
+  for (const char* target : {"DynamoDB_20120810.Frobnicate", "DynamoDBStreams_20120810.Frobnicate",
                              "Nope.ListTables", ""}) {
     HttpReply r = client_->Post(target, "{}");
     EXPECT_EQ(r.status, 400u) << target;
