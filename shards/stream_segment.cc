@@ -187,6 +187,18 @@ Result<std::shared_ptr<StreamSegment>> StreamSegment::Load(const std::string& pa
   return segment;
 }
 
+void StreamSegment::Prefault(std::uint64_t end) {
+  // Map the pages ahead of the producer in one call per MiB instead of one
+  // page fault per 4 KiB on the write path. Best effort: kernels before 5.14
+  // lack MADV_POPULATE_WRITE, and then the pages fault in one by one.
+  constexpr std::uint64_t kAhead = 1u << 20;
+  if (end + kAhead / 2 < prefaulted_ || prefaulted_ >= capacity_) return;
+  const std::uint64_t from = prefaulted_;
+  const std::uint64_t to = std::min(capacity_, std::max(end, from) + kAhead);
+  madvise(map_ + from, to - from, MADV_POPULATE_WRITE);
+  prefaulted_ = to;
+}
+
 void StreamSegment::Index(std::uint64_t sequence, std::uint64_t offset) {
   if (offset < next_index_offset_) return;
   std::uint64_t n = index_count_.load(std::memory_order_relaxed);
@@ -223,6 +235,7 @@ bool StreamSegment::Append(const RecordView& r) {
   Put(h + 4, RecordChecksum(h, {reinterpret_cast<const char*>(p), payload}));
 
   Index(r.sequence, at);
+  Prefault(at + footprint);
   if (first_sequence_.load(std::memory_order_relaxed) == 0) {
     first_sequence_.store(r.sequence, std::memory_order_release);
   }

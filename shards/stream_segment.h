@@ -114,6 +114,7 @@ class StreamSegment {
   StreamSegment(std::string path, int fd, std::byte* map, std::uint64_t capacity,
                 std::uint64_t bucket_start_us);
   void Index(std::uint64_t sequence, std::uint64_t offset);
+  void Prefault(std::uint64_t end);
 
   const std::string path_;
   const int fd_;
@@ -139,6 +140,7 @@ class StreamSegment {
   std::uint64_t index_capacity_ = 0;
   std::atomic<std::uint64_t> index_count_{0};
   std::uint64_t next_index_offset_ = 0;  // producer only
+  std::uint64_t prefaulted_ = 0;         // producer only: pages mapped up to here
 };
 
 }  // namespace eddy::shards

@@ -84,8 +84,12 @@ Status StreamSequencer::Complete(const StreamWork& work) {
       // writer relies on a holder looking again after unlocking.
       continue;
     }
-    if (round < 64) {
+    // The holder is applying slots (a microsecond or so each); sleeping
+    // would cost a wake-up far longer than the wait. Sleep only when the
+    // watermark is stuck, e.g. behind a writer that was descheduled.
+    if (round < 4096) {
       CpuRelax();
+      if (round % 256 == 255) std::this_thread::yield();
       continue;
     }
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
