@@ -16,10 +16,11 @@
 //   NEW_AND_OLD_IMAGES >= 0.85; OLD_IMAGE has none).
 // stream_latency: per sync mode (none, batch), a short closed-loop probe
 //   finds the one-writer max put rate; then one writer puts at half that
-//   rate while one reader blocks in WaitForRecords on a LATEST iterator and
-//   reads with GetRecords when woken. Item n's key is n in hex, so the
-//   reader knows which write each record is. Latency = the reader's clock
-//   after GetRecords returned - the writer's clock after Write returned.
+//   rate while one embedded reader (a ShardReader from a LATEST iterator)
+//   blocks in Wait and reads record views when woken. Item n's key is n in
+//   hex, so the reader knows which write each record is. Latency = the
+//   reader's clock when Wait returned - the writer's clock after Write
+//   returned.
 //   The contract makes a record visible *before* its write is acknowledged,
 //   so the reader may see an item whose ack time is not stored yet: both
 //   sides stamp their own array and the differences are taken after the
@@ -463,37 +464,37 @@ Result<PacedRun> RunPaced(Db& db, double rate, double seconds) {
   std::atomic<bool> writer_done{false};
   Status reader_status;
   std::uint64_t seen = 0;
+  // The reader is an embedded one: a ShardReader blocked in Wait, reading
+  // record views (the partition key is the first bytes of the encoded key:
+  // hex digits, then the 00 01 terminator).
   std::thread reader([&] {
-    std::string it = std::move(iterator);
+    Result<std::unique_ptr<ShardReader>> opened = db.OpenShardReader(iterator);
+    if (!opened.ok()) {
+      reader_status = opened.status();
+      return;
+    }
+    ShardReader& r = **opened;
     while (true) {
-      Result<bool> woke = db.WaitForRecords(it, std::chrono::milliseconds(20));
-      if (!woke.ok()) {
-        reader_status = woke.status();
-        return;
-      }
-      if (!*woke) {
+      if (!r.Wait(std::chrono::milliseconds(20))) {
         if (writer_done.load(std::memory_order_acquire) &&
             seen >= written.load(std::memory_order_acquire)) {
           return;
         }
         continue;
       }
-      Result<GetRecordsResult> page = db.GetRecords(it, kMaxGetRecordsLimit);
-      const std::int64_t now = NowNs();
-      if (!page.ok()) {
-        reader_status = page.status();
-        return;
-      }
-      for (const StreamRecord& r : page->records) {
-        const AttributeValue* pk = r.keys.Find("pk");
-        const std::optional<std::uint64_t> n = pk ? ParseHexKey(pk->AsString()) : std::nullopt;
-        if (n && *n < capacity && visible_ns[*n] == 0) {
-          visible_ns[*n] = now;
+      std::int64_t now = NowNs();
+      Result<std::size_t> n = r.Read(kMaxGetRecordsLimit, [&](const StreamRecordView& v) {
+        const std::optional<std::uint64_t> item = ParseHexKey(v.keys.substr(0, kKeyBytes));
+        if (item && *item < capacity && visible_ns[*item] == 0) {
+          visible_ns[*item] = now;
           ++seen;
         }
+      });
+      if (!n.ok()) {
+        reader_status = n.status();
+        return;
       }
-      if (page->next_shard_iterator.empty()) return;  // the shard ended
-      it = std::move(page->next_shard_iterator);
+      if (r.ended()) return;
     }
   });
 
