@@ -20,14 +20,35 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "setup: need root to install: ${missing[*]}" >&2; exit 1; }
-  sudo="sudo"
+# --- Conformance test clients (tests/conformance/) --------------------------
+# The AWS CLI, boto3, and node + npm for the AWS SDK for JavaScript v3. They
+# may come from outside apt (pyenv, nodesource), so a Debian package is added
+# only when the tool itself is absent.
+command -v aws >/dev/null 2>&1 || missing+=(awscli)
+python3 -c 'import boto3' >/dev/null 2>&1 || missing+=(python3-boto3)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+# --- end of the conformance test clients --------------------------------------
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# --- The JavaScript SDK for the conformance tests, from npm (set-up time only;
+# the build never downloads). Its test skips when this fails (offline).
+js_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/conformance/js"
+if [ -f "$js_dir/package-lock.json" ] && [ ! -d "$js_dir/node_modules" ] && command -v npm >/dev/null 2>&1; then
+  echo "setup: npm ci in tests/conformance/js"
+  if ! (cd "$js_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+    echo "setup: warning: npm ci failed; the conformance.js test will be skipped" >&2
+  fi
+fi
