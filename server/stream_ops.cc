@@ -110,6 +110,11 @@ ApiStatus ListStreams(RequestContext& ctx) {
     request.exclusive_start_stream_arn = EngineArn(ctx, *start);
   }
   EDDY_API_ASSIGN_OR_RETURN(ListStreamsResult result, ctx.db.ListStreams(request));
+  // A table that does not exist (and left no retained stream) is an error,
+  // as DynamoDB's API reference lists it, not an empty list.
+  if (table && result.streams.empty() && request.exclusive_start_stream_arn.empty()) {
+    EDDY_API_RETURN_IF_ERROR(ctx.db.DescribeTable(*table).status());
+  }
   JsonAllocator& alloc = ctx.alloc();
   JsonValue streams(rapidjson::kArrayType);
   for (const StreamSummary& s : result.streams) {

@@ -803,14 +803,8 @@ def streams_api():
        "ListStreams TableName")
     eq(streams.list_streams(TableName=T_QUERY)["Streams"], [], "ListStreams of a table without a stream")
     expect_error("ValidationException", streams_raw.list_streams, Limit=0)
-    # DynamoDB documents ResourceNotFoundException for ListStreams of a nonexistent table (not
-    # verified against AWS here, so a note rather than a failure).
-    try:
-        out = streams.list_streams(TableName="conf_py_missing")
-        note(f"ListStreams(TableName=<missing table>) returned {out['Streams']!r}, "
-             "not ResourceNotFoundException")
-    except streams.exceptions.ResourceNotFoundException:
-        pass
+    # DynamoDB documents ResourceNotFoundException for ListStreams of a nonexistent table.
+    expect_error("ResourceNotFoundException", streams_raw.list_streams, TableName="conf_py_missing")
 
     # DescribeStream; wait for a rollover so there is lineage to see.
     deadline = time.monotonic() + 10

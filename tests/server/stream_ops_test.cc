@@ -159,6 +159,8 @@ TEST_F(StreamOpsTest, BadRequestsGetDynamoDbErrors) {
   EXPECT_EQ(type(Streams("DescribeStream", R"({"StreamArn":"this is not an arn at all, really"})")),
             "ValidationException");
   EXPECT_EQ(type(Streams("ListStreams", R"({"Limit":0})")), "ValidationException");
+  EXPECT_EQ(type(Streams("ListStreams", R"({"TableName":"missing"})")),
+            "ResourceNotFoundException");
   EXPECT_EQ(type(Streams("DescribeStream",
                          R"({"StreamArn":")" + arn + R"(","ShardFilter":{"Type":"PARENT"}})")),
             "ValidationException");
