@@ -50,7 +50,18 @@ case "$client" in
       [ -f "$here/js/node_modules/@aws-sdk/$p/package.json" ] ||
         skip "tests/conformance/js/node_modules lacks @aws-sdk/$p (run scripts/setup.sh, or npm ci in tests/conformance/js)"
     done
-    cmd=(node "$here/js/conformance.mjs")
+    # The scenario, then the Developer Guide's low-level streams walk-through
+    # run unchanged: it must print the three changes of its item.
+    cmd=(bash -c '
+      node "$1/js/conformance.mjs" || exit 1
+      out=$(node "$1/js/streams_low_level_example.mjs") || { echo "$out"; exit 1; }
+      echo "$out" | sed "s/^/  example | /"
+      for want in "\"NewImage\":{\"Id\":{\"N\":\"101\"},\"Message\":{\"S\":\"New item!\"}}" \
+                  "\"Message\":{\"S\":\"This item has changed\"}" "Demo complete"; do
+        grep -qF "$want" <<<"$out" || { echo "example: missing $want"; exit 1; }
+      done
+      [ "$(grep -c "\"SequenceNumber\"" <<<"$out")" = 3 ] || { echo "example: not 3 records"; exit 1; }
+    ' _ "$here")
     ;;
   *)
     echo "conformance: unknown client '$client' (aws_cli, boto3 or js)" >&2
