@@ -344,6 +344,7 @@ Status StreamRegistry::SyncAll() {
 std::vector<ShardTopologyRecord> StreamRegistry::DueTopologyChanges() {
   const std::uint64_t now = NowUs();
   std::vector<ShardTopologyRecord> due;
+  std::lock_guard due_lock(due_mu_);
   std::shared_lock lock(mu_);
   for (const auto& [arn, stream] : by_arn_) {
     if (!stream->enabled.load(std::memory_order_acquire)) continue;

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -113,6 +114,9 @@ class StreamRegistry {
   const StreamOptions options_;
   const std::uint64_t bucket_us_;
 
+  // Serialises DueTopologyChanges (the maintenance thread and tests may
+  // both call it): it owns the shards' load windows.
+  std::mutex due_mu_;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<Stream>, std::less<>> by_arn_;  // GUARDED_BY(mu_)
   // Producer only: each table's enabled stream.
