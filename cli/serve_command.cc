@@ -63,7 +63,8 @@ int RunServe(const ServeOptions& o) {
     std::fprintf(stderr, "eddy serve: %s\n", db.status().ToString().c_str());
     return 1;
   }
-  server::Router router(db->get(), server::RouterOptions{o.region, o.account});
+  server::Router router(db->get(),
+                        server::RouterOptions{o.region, o.account, *mode != SyncMode::kNone});
   server::HttpServerOptions http;
   http.address = o.address;
   http.port = o.port;

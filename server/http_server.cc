@@ -168,7 +168,19 @@ class Session : public std::enable_shared_from_this<Session> {
           ApiError::Serialization("Eddy does not accept compressed request bodies"));
       return Respond(400, std::move(r.body), keep_alive, version);
     }
-    // The handler may block on the log: run it on a worker, answer on the strand.
+    const auto target = req["X-Amz-Target"];
+    if (!server_->router->MayBlock(std::string_view(target.data(), target.size()))) {
+      // Reads, and writes that do not wait for a sync: on this thread. A
+      // hand-off to a worker and back would cost two thread wake-ups, far
+      // more than the request itself.
+      const auto authorization = req[http::field::authorization];
+      ApiResponse r =
+          server_->router->Handle(std::string_view(target.data(), target.size()), req.body(),
+                                  std::string_view(authorization.data(), authorization.size()));
+      return Respond(r.http_status, std::move(r.body), keep_alive, version);
+    }
+    // The handler may block on the log's sync: run it on a worker, answer on
+    // the strand.
     asio::post(server_->workers,
                [self = shared_from_this(), req = std::move(req), keep_alive, version]() mutable {
                  const auto target = req["X-Amz-Target"];

@@ -3,11 +3,12 @@
 // Design:
 //   - A few I/O threads run one io_context; every connection is a Session on
 //     its own strand, so its reads and writes never race.
-//   - Handlers block (a write in sync mode "batch" waits for the log's
-//     fsync), so they run on a separate worker pool and post the response
-//     back to the session's strand. Blocking on the I/O threads instead would
-//     cap concurrent writes at the number of I/O threads and starve group
-//     commit of company.
+//   - Writes that wait for the log's fsync (sync modes batch and interval)
+//     run on a separate worker pool and post the response back to the
+//     session's strand: blocking the I/O threads would cap concurrent writes
+//     at their number and starve group commit of company. Everything else
+//     (reads, writes in sync mode none) runs on the I/O thread, which spares
+//     two thread hand-offs per request (Router::MayBlock decides).
 //   - HTTP/1.1 keep-alive; one request at a time per connection (no
 //     pipelining: the next read starts once the response is written).
 //   - Limits: request body `body_limit_bytes` (413 + error body, then the

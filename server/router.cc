@@ -66,6 +66,17 @@ Operation Lookup(std::string_view target) {
 
 Router::Router(Db* db, RouterOptions options) : db_(db), options_(std::move(options)) {}
 
+bool Router::MayBlock(std::string_view target) const {
+  if (!options_.writes_wait_for_sync || !target.starts_with(kDynamoDbPrefix)) return false;
+  const std::string_view op = target.substr(kDynamoDbPrefix.size());
+  for (std::string_view write :
+       {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
+        "CreateTable", "DeleteTable", "UpdateTable", "UpdateTimeToLive"}) {
+    if (op == write) return true;
+  }
+  return false;
+}
+
 ApiResponse Router::RenderError(const ApiError& error) {
   JsonDocument doc(rapidjson::kObjectType);
   auto& alloc = doc.GetAllocator();

@@ -23,6 +23,10 @@ struct RouterOptions {
   // Used when a request carries no SigV4 credential scope.
   std::string default_region = "us-east-1";
   std::string account = "000000000000";
+  // Whether a write waits for the log's sync (sync modes batch and interval).
+  // Requests that cannot wait long run on the connection's own thread;
+  // the others go to a worker pool (see http_server.h).
+  bool writes_wait_for_sync = true;
 };
 
 struct ApiResponse {
@@ -37,6 +41,10 @@ class Router {
 
   ApiResponse Handle(std::string_view target, std::string_view body,
                      std::string_view authorization);
+
+  // True when handling `target` may block for long (a write waiting for the
+  // log's sync), so the transport should not run it on an I/O thread.
+  bool MayBlock(std::string_view target) const;
 
   // The error body a transport-level failure (oversize body, ...) sends.
   static ApiResponse RenderError(const ApiError& error);
