@@ -227,9 +227,14 @@ bool StreamSegment::Append(const RecordView& r) {
   Put(h + 32, static_cast<std::uint32_t>(r.new_image.size()));
   Put(h + 36, static_cast<std::uint32_t>(r.old_image.size()));
   std::byte* p = h + kRecordHeaderBytes;
-  std::memcpy(p, r.keys.data(), r.keys.size());
-  std::memcpy(p + r.keys.size(), r.new_image.data(), r.new_image.size());
-  std::memcpy(p + r.keys.size() + r.new_image.size(), r.old_image.data(), r.old_image.size());
+  // (An absent image is an empty view whose data() may be null, which
+  // memcpy must not be given even for zero bytes.)
+  auto copy = [](std::byte* to, std::string_view from) {
+    if (!from.empty()) std::memcpy(to, from.data(), from.size());
+  };
+  copy(p, r.keys);
+  copy(p + r.keys.size(), r.new_image);
+  copy(p + r.keys.size() + r.new_image.size(), r.old_image);
   // Zero the padding: the file's bytes are then a function of its records.
   std::memset(p + payload, 0, Pad8(payload) - payload);
   Put(h + 4, RecordChecksum(h, {reinterpret_cast<const char*>(p), payload}));
