@@ -67,6 +67,7 @@ bool Block::Iter::ParseNext() {
     return false;
   }
   const char* base = block_->contents_.data();
+  current_ = next_;
   const char* p = base + next_;
   const char* limit = base + end;
   std::uint32_t shared = 0, unshared = 0, value_len = 0;
@@ -98,6 +99,42 @@ void Block::Iter::SeekToFirst() {
 
 void Block::Iter::Next() {
   ParseNext();
+}
+
+void Block::Iter::SeekToLast() {
+  corrupt_ = false;
+  valid_ = false;
+  if (block_->restart_count_ == 0) return;
+  SeekToRestart(block_->restart_count_ - 1);
+  while (ParseNext() && next_ < block_->restarts_offset_) {
+  }
+}
+
+void Block::Iter::Prev() {
+  const std::uint32_t original = current_;
+  // The last restart point before the current entry; none means the current
+  // entry is the first.
+  std::uint32_t left = 0, right = block_->restart_count_;  // answer in [left, right)
+  if (block_->restart_count_ == 0 || block_->RestartPoint(0) >= original) {
+    valid_ = false;
+    key_.clear();
+    return;
+  }
+  while (right - left > 1) {
+    const std::uint32_t mid = left + (right - left) / 2;
+    if (block_->RestartPoint(mid) < original) {
+      left = mid;
+    } else {
+      right = mid;
+    }
+  }
+  SeekToRestart(left);
+  // Decode forward up to the entry that ends where the original began.
+  while (ParseNext()) {
+    if (next_ == original) return;
+    if (next_ > original) break;
+  }
+  MarkCorrupt();  // no entry ends where the current one begins
 }
 
 void Block::Iter::Seek(std::string_view target) {

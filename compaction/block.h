@@ -38,9 +38,14 @@ class Block {
     explicit Iter(const Block* block) : block_(block) {}
 
     void SeekToFirst();
+    void SeekToLast();
     // First entry with key >= target.
     void Seek(std::string_view target);
     void Next();
+    // The entry before the current one (!Valid() before the first).
+    // O(log restarts + restart interval): it re-decodes from the last
+    // restart point before the current entry, as leveldb's block iterator.
+    void Prev();
     bool Valid() const { return valid_; }
     bool corrupt() const { return corrupt_; }
     std::string_view key() const { return key_; }
@@ -54,7 +59,8 @@ class Block {
     void MarkCorrupt();
 
     const Block* block_;
-    std::uint32_t next_ = 0;  // offset of the entry after the current one
+    std::uint32_t current_ = 0;  // offset of the current entry
+    std::uint32_t next_ = 0;     // offset of the entry after the current one
     std::string key_;
     std::string_view value_;
     bool valid_ = false;

@@ -6,8 +6,10 @@
 namespace eddy::compaction {
 
 MergingIterator::MergingIterator(std::vector<std::unique_ptr<EntryIterator>> sources_newest_first,
-                                 bool drop_deletions)
-    : sources_(std::move(sources_newest_first)), drop_deletions_(drop_deletions) {
+                                 bool drop_deletions, bool descending)
+    : sources_(std::move(sources_newest_first)),
+      drop_deletions_(drop_deletions),
+      descending_(descending) {
   heap_.reserve(sources_.size());
   stepped_.reserve(sources_.size());
 }
@@ -16,7 +18,7 @@ bool MergingIterator::After(std::size_t a, std::size_t b) const {
   std::string_view ka = sources_[a]->entry().key;
   std::string_view kb = sources_[b]->entry().key;
   int c = ka.compare(kb);
-  if (c != 0) return c > 0;
+  if (c != 0) return descending_ ? c < 0 : c > 0;
   return a > b;  // the older source sorts below the newer one
 }
 

@@ -13,6 +13,12 @@
 // source moved. Source keys are only compared while both sources stand
 // still, so no key is copied.
 //
+// Descending: with `descending`, every source walks backward (keys strictly
+// decreasing, as TableReader::NewReverseIterator: Seek(target) = the last
+// key < target) and the merge yields keys in decreasing order, newest source
+// still winning per key. A merge goes one way only; there is no direction
+// switch, so no source ever has to turn around.
+//
 // Errors: if any source fails (status() not OK), the merge stops at once:
 // Valid() turns false and status() returns that error. Skipping a failed
 // source and carrying on would hand out an older version of a key whose
@@ -33,7 +39,7 @@ namespace eddy::compaction {
 class MergingIterator final : public EntryIterator {
  public:
   explicit MergingIterator(std::vector<std::unique_ptr<EntryIterator>> sources_newest_first,
-                           bool drop_deletions = false);
+                           bool drop_deletions = false, bool descending = false);
 
   void SeekToFirst() override;
   void Seek(std::string_view target) override;
@@ -58,6 +64,7 @@ class MergingIterator final : public EntryIterator {
 
   std::vector<std::unique_ptr<EntryIterator>> sources_;
   const bool drop_deletions_;
+  const bool descending_;
   std::vector<std::size_t> heap_;     // source indexes, heap-ordered by After()
   std::vector<std::size_t> stepped_;  // scratch for AdvancePastTopKey
   Status status_;

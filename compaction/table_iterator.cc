@@ -1,5 +1,6 @@
 // The iterator over one table: a walk of the in-memory index block that
-// loads one data block at a time (leveldb's two-level iterator, specialised).
+// loads one data block at a time (leveldb's two-level iterator, specialised),
+// forward or backward.
 // It holds a shared reference to its current block, so the cache may evict
 // the block while the iterator reads it.
 #include <memory>
@@ -9,13 +10,20 @@
 namespace eddy::compaction {
 namespace {
 
+// `reverse`: the backward walk NewReverseIterator documents.
 class TableIterator final : public EntryIterator {
  public:
-  TableIterator(const TableReader* table, bool fill_cache)
-      : table_(table), fill_cache_(fill_cache), index_(&table->index_block()) {}
+  TableIterator(const TableReader* table, bool fill_cache, bool reverse)
+      : table_(table), fill_cache_(fill_cache), reverse_(reverse), index_(&table->index_block()) {}
 
   void SeekToFirst() override {
     Reset();
+    if (reverse_) {
+      index_.SeekToLast();
+      if (LoadBlock()) data_->SeekToLast();
+      SettleBackward();
+      return;
+    }
     index_.SeekToFirst();
     if (LoadBlock()) data_->SeekToFirst();
     SettleForward();
@@ -26,11 +34,34 @@ class TableIterator final : public EntryIterator {
     // The first block whose last key is >= target holds the answer, or (if
     // it has none >= target, which a sound file never shows) a later one.
     index_.Seek(target);
+    if (reverse_) {
+      // The last key < target is just before the first key >= target: in
+      // this block, or at the end of the one before; past every block's
+      // last key it is the file's last entry.
+      if (!index_.Valid() && !index_.corrupt()) {
+        index_.SeekToLast();
+        if (LoadBlock()) data_->SeekToLast();
+      } else if (LoadBlock()) {
+        data_->Seek(target);
+        if (data_->Valid()) {
+          data_->Prev();
+        } else if (!data_->corrupt()) {
+          data_->SeekToLast();
+        }
+      }
+      SettleBackward();
+      return;
+    }
     if (LoadBlock()) data_->Seek(target);
     SettleForward();
   }
 
   void Next() override {
+    if (reverse_) {
+      data_->Prev();
+      SettleBackward();
+      return;
+    }
     data_->Next();
     SettleForward();
   }
@@ -95,6 +126,29 @@ class TableIterator final : public EntryIterator {
       index_.Next();
       if (LoadBlock()) data_->SeekToFirst();
     }
+    DecodeCurrent();
+  }
+
+  // Moves before the start of exhausted blocks and decodes the entry found.
+  void SettleBackward() {
+    while (true) {
+      if (!status_.ok()) return;
+      if (!data_) {
+        valid_ = false;
+        return;
+      }
+      if (data_->Valid()) break;
+      if (data_->corrupt()) {
+        Fail(table_->Corrupt("malformed data block", block_offset_));
+        return;
+      }
+      index_.Prev();
+      if (LoadBlock()) data_->SeekToLast();
+    }
+    DecodeCurrent();
+  }
+
+  void DecodeCurrent() {
     Result<TableEntry> e = table_->DecodeEntry(data_->key(), data_->value(), block_offset_);
     if (!e.ok()) {
       Fail(e.status());
@@ -108,6 +162,7 @@ class TableIterator final : public EntryIterator {
 
   const TableReader* table_;
   const bool fill_cache_;
+  const bool reverse_;
   Block::Iter index_;
   std::shared_ptr<const Block> block_;
   std::optional<Block::Iter> data_;
@@ -120,7 +175,11 @@ class TableIterator final : public EntryIterator {
 }  // namespace
 
 std::unique_ptr<EntryIterator> TableReader::NewIterator(bool fill_cache) const {
-  return std::make_unique<TableIterator>(this, fill_cache);
+  return std::make_unique<TableIterator>(this, fill_cache, /*reverse=*/false);
+}
+
+std::unique_ptr<EntryIterator> TableReader::NewReverseIterator(bool fill_cache) const {
+  return std::make_unique<TableIterator>(this, fill_cache, /*reverse=*/true);
 }
 
 }  // namespace eddy::compaction

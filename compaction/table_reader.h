@@ -74,6 +74,11 @@ class TableReader {
   // `fill_cache` false keeps a one-pass scan (compaction) from evicting the
   // readers' working set.
   std::unique_ptr<EntryIterator> NewIterator(bool fill_cache = true) const;
+  // An iterator that walks backward: keys come in strictly *decreasing*
+  // order; SeekToFirst() goes to the last entry, Seek(target) to the last
+  // entry whose key is < target, Next() to the previous entry. (For a
+  // MergingIterator built with `descending`.)
+  std::unique_ptr<EntryIterator> NewReverseIterator(bool fill_cache = true) const;
 
   const std::string& path() const { return options_.path; }
   std::uint64_t file_number() const { return options_.file_number; }

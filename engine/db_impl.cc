@@ -26,8 +26,7 @@ std::string_view ChangeTypeName(ChangeType type) {
 
 namespace engine {
 
-DbImpl::DbImpl(const Options& options)
-    : options_(options), memtable_(std::make_unique<memtable::Memtable>()) {}
+DbImpl::DbImpl(const Options& options) : options_(options), env_(wal::Env::Default()) {}
 
 DbImpl::~DbImpl() {
   Close().IgnoreError();
@@ -61,6 +60,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
       [raw](const StreamWork& work) { return raw->ApplyStreamWork(work); },
       [raw] { raw->streams_->PublishTouched(); });
 
+  EDDY_RETURN_IF_ERROR(db->OpenTables());
   wal::WalOptions wal_options;
   wal_options.dir = options.dir + "/wal";
   wal_options.sync_mode = options.sync_mode;
@@ -76,6 +76,9 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
   db->streams_->PublishTouched();
   EDDY_RETURN_IF_ERROR(db->streams_->FinishRecovery(db->wal_->last_lsn()));
   db->sequencer_->Start(db->wal_->last_lsn());
+  db->flusher_ = std::thread([raw] { raw->FlushLoop(); });
+  db->compactor_ = std::thread([raw] { raw->CompactionLoop(); });
+  db->MaybeSwitchMemtable();  // replay may have filled more than a memtable
   db->maintenance_ = std::thread([raw] { raw->MaintenanceLoop(); });
   return std::unique_ptr<Db>(std::move(db));
 }
@@ -113,27 +116,25 @@ Status DbImpl::Replay(const wal::LogRecord& record) {
 }
 
 void DbImpl::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn) {
+  // Changes a table file already holds are not loaded again; the item
+  // counts still follow every change, since they are not in the files.
+  memtable::Memtable* mem =
+      lsn > flushed_lsn_.load(std::memory_order_relaxed) ? view_->active.get() : nullptr;
   std::string key;
   for (const ItemChange& c : changes) {
     key = TablePrefix(c.table_id);
     key.append(c.item_key);
     std::shared_ptr<const TableState> table = catalog_.FindById(c.table_id);
     if (c.type == ChangeType::kRemove) {
-      memtable_->Delete(key, lsn);
+      if (mem != nullptr) mem->Delete(key, lsn);
       if (table) table->item_count->fetch_sub(1, std::memory_order_relaxed);
     } else {
-      memtable_->Put(key, lsn, c.new_item);
+      if (mem != nullptr) mem->Put(key, lsn, c.new_item);
       if (table && c.type == ChangeType::kInsert) {
         table->item_count->fetch_add(1, std::memory_order_relaxed);
       }
     }
   }
-}
-
-std::optional<std::string_view> DbImpl::CurrentItem(std::string_view key) const {
-  const memtable::ItemVersion* v = memtable_->Get(key);
-  if (v == nullptr || v->is_deletion()) return std::nullopt;
-  return v->encoded_item();
 }
 
 Result<std::shared_ptr<const TableState>> DbImpl::FindTable(std::string_view name) const {
@@ -252,6 +253,7 @@ Status DbImpl::Close() {
     maintenance_cv_.notify_all();
     maintenance_.join();
   }
+  StopFlusher();
   Status s = wal_ ? wal_->Close() : Status::Ok();
   if (streams_ && sequencer_) {
     Status synced = sequencer_->RunExclusive([&] { return streams_->SyncAll(); });

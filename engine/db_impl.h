@@ -8,13 +8,19 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "compaction/block_cache.h"
+#include "compaction/manifest.h"
+#include "compaction/read_queue_pool.h"
 #include "eddy/db.h"
 #include "engine/catalog.h"
 #include "engine/key_locks.h"
 #include "engine/log_records.h"
+#include "engine/read_view.h"
 #include "engine/streams/stream_registry.h"
 #include "engine/streams/stream_sequencer.h"
 #include "memtable/memtable.h"
@@ -67,7 +73,25 @@ class DbImpl final : public Db {
 
   // For tests and benchmarks.
   const wal::Wal& log() const { return *wal_; }
-  std::size_t MemtableBytes() const { return memtable_->MemoryBytes(); }
+  // Bytes of every memtable still in memory (active and waiting for flush).
+  std::size_t MemtableBytes() const;
+  // Table files live now, and the flushed LSN (every change at or below it
+  // is in those files).
+  std::size_t TableFileCount() const { return View()->files.size(); }
+  Lsn FlushedLsn() const { return flushed_lsn_.load(std::memory_order_relaxed); }
+  std::uint64_t FlushCount() {
+    std::lock_guard lock(flush_mu_);
+    return flushes_;
+  }
+  // Blocks until every immutable memtable is flushed (or the flush failed).
+  Status WaitForFlushes();
+  // Runs compactions until none is due (tests; the compaction thread does
+  // the same in the background).
+  Status CompactUntilDone();
+  // Test hook: called with a point name ("flush:written",
+  // "compaction:recorded", ...) during each flush and compaction, from their
+  // threads; lets crash tests widen windows. Global.
+  static void SetFlushHookForTesting(void (*hook)(std::string_view point));
 
  private:
   explicit DbImpl(const Options& options);
@@ -97,12 +121,63 @@ class DbImpl final : public Db {
   struct Prepared;
   Status Prepare(std::span<const WriteOp> ops, bool in_transaction, std::vector<Prepared>* out);
 
-  // The newest encoded item under `key`, or nullopt when absent.
-  std::optional<std::string_view> CurrentItem(std::string_view key) const;
+  // ---- Memtables and table files (flush.cc; docs/flush_and_compaction.md)
+  std::shared_ptr<const ReadView> View() const {
+    std::lock_guard lock(view_mu_);
+    return view_;
+  }
+  std::shared_ptr<memtable::Memtable> NewMemtable() const;
+  // Opens the manifest and its files and removes files no manifest names
+  // (a flush cut short); before the log is replayed.
+  Status OpenTables();
+  // Freezes the active memtable when it is over budget and wakes the flusher.
+  void MaybeSwitchMemtable();
+  // Holds a writer back while too many immutable memtables wait for flush.
+  Status WaitForFlushRoom();
+  void FlushLoop();
+  // Writes the oldest immutable memtable as a file and records it.
+  Status FlushOldest(const FrozenMemtable& frozen);
+  void StopFlusher();
+  static void Hook(std::string_view point);  // SetFlushHookForTesting's hook, if any
+  // Compaction (compactor.cc): picks a run of files, merges them into one.
+  void CompactionLoop();
+  // Runs one due compaction; false when none is due.
+  Result<bool> CompactOnce();
+  // Hands out a file number (never reused while the directory lives).
+  std::uint64_t NewFileNumber();
+  std::string tables_dir() const { return options_.dir + "/tables"; }
 
   const Options options_;
+  wal::Env* const env_;
+  // Declared before view_: open files use them until the view goes.
+  std::unique_ptr<compaction::BlockCache> block_cache_;
+  std::unique_ptr<compaction::ReadQueuePool> read_pool_;
   std::unique_ptr<wal::Wal> wal_;
-  std::unique_ptr<memtable::Memtable> memtable_;
+  mutable std::mutex view_mu_;
+  std::shared_ptr<const ReadView> view_;  // GUARDED_BY(view_mu_)
+  // Writers hold switch_mu_ shared from their read of the current item until
+  // their change is in that memtable (across the log append); a memtable
+  // switch holds it exclusively, so a frozen memtable takes no more writes
+  // and its switch LSN covers every change in it. switch_gate_ makes the
+  // switch writer-preferring: the switcher holds it while it waits, so new
+  // writers cannot starve it (glibc's rwlock prefers readers).
+  std::mutex switch_gate_;
+  std::shared_mutex switch_mu_;
+  // Every item change at or below it is in a file; replay skips those.
+  std::atomic<Lsn> flushed_lsn_{0};
+  // Serialises manifest rewrites (flush and compaction) and file numbers.
+  std::mutex manifest_mu_;
+  compaction::Manifest manifest_;  // GUARDED_BY(manifest_mu_)
+  std::mutex compaction_mu_;       // one compaction at a time (thread or test)
+  std::thread compactor_;
+  std::condition_variable compact_cv_;  // with flush_mu_: a flush finished, or stop
+  std::uint64_t flushes_ = 0;           // GUARDED_BY(flush_mu_): flushes done
+  std::thread flusher_;
+  std::mutex flush_mu_;
+  std::condition_variable flush_cv_;  // work for the flusher, or stop
+  std::condition_variable room_cv_;   // a flush finished (or failed)
+  bool stop_flush_ = false;           // GUARDED_BY(flush_mu_)
+  Status flush_error_;                // GUARDED_BY(flush_mu_); sticky
   Catalog catalog_;
   KeyLocks locks_;
   std::mutex ddl_mu_;  // serialises catalog changes so log order = catalog order

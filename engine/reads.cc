@@ -1,4 +1,5 @@
-// Reads: Get, Query, Scan over the memtable (later also over sorted files).
+// Reads: Get, Query, Scan over the memtables and the table files, newest
+// source first (engine/read_view.h).
 //
 // Query turns the partition key and the sort-key condition into one range of
 // encoded keys: encoded keys are memcmp-ordered and prefix-free
@@ -9,11 +10,13 @@
 #include <xxhash.h>
 
 #include "common/item_codec.h"
+#include "compaction/merging_iterator.h"
 #include "eddy/condition.h"
 #include "eddy/document_path.h"
 #include "engine/db_impl.h"
 #include "engine/expression/condition_eval.h"
 #include "engine/expression/projection.h"
+#include "engine/memtable_source.h"
 
 namespace eddy::engine {
 namespace {
@@ -121,7 +124,10 @@ Result<std::optional<Item>> DbImpl::Get(std::string_view table_name, const Item&
   EDDY_RETURN_IF_ERROR(ValidateKey(key, table->key_schema()));
   std::string k;
   EDDY_RETURN_IF_ERROR(EncodeTableKey(table->id(), key, table->key_schema(), &k));
-  std::optional<std::string_view> encoded = CurrentItem(k);
+  const std::shared_ptr<const ReadView> view = View();
+  std::string owned;
+  std::optional<std::string_view> encoded;
+  EDDY_RETURN_IF_ERROR(FindCurrent(*view, k, &owned, &encoded));
   if (!encoded) return std::optional<Item>();
   EDDY_ASSIGN_OR_RETURN(Item item, DecodeItem(*encoded));
   if (options.projection != nullptr) item = Project(item, *options.projection);
@@ -141,25 +147,73 @@ struct PageWalk {
   std::uint32_t total_segments = 1;
 };
 
-Result<QueryResult> Walk(const memtable::Memtable& mem, const KeyRange& range, bool forward,
-                         const PageWalk& w) {
-  QueryResult out;
-  memtable::Memtable::Iterator it(&mem);
-  if (forward) {
-    it.Seek(range.lower);
-  } else if (range.upper.empty()) {
-    it.SeekToLast();
-  } else {
-    it.SeekBefore(range.upper);
+// The merged sources' live items within [range), in the walk's direction.
+class RangeCursor {
+ public:
+  RangeCursor(compaction::EntryIterator* merged, const KeyRange& range, bool forward)
+      : it_(merged), range_(range), forward_(forward) {
+    if (forward) {
+      it_->Seek(range.lower);
+    } else if (range.upper.empty()) {
+      it_->SeekToFirst();  // a descending merge starts at the last key
+    } else {
+      it_->Seek(range.upper);  // descending: the last key < upper
+    }
   }
+  bool Valid() const {
+    if (!it_->Valid()) return false;
+    const std::string_view key = it_->entry().key;
+    return forward_ ? range_.upper.empty() || key < range_.upper : key >= range_.lower;
+  }
+  std::string_view key() const { return it_->entry().key; }
+  std::string_view item() const { return it_->entry().value; }
+  void Next() { it_->Next(); }
+  Status status() const { return it_->status(); }
+
+ private:
+  compaction::EntryIterator* it_;
+  const KeyRange& range_;
+  const bool forward_;
+};
+
+// Every source that can hold keys of `range`, newest first, merged in the
+// walk's direction (backward: every source walks backward, see
+// TableReader::NewReverseIterator); the merge hides older versions and drops
+// keys whose newest entry is a tombstone.
+std::unique_ptr<compaction::EntryIterator> MergedSources(const ReadView& view,
+                                                         const KeyRange& range, bool forward) {
+  std::vector<std::unique_ptr<compaction::EntryIterator>> sources;
+  auto add_memtable = [&](const memtable::Memtable* mem) {
+    if (forward) {
+      sources.push_back(std::make_unique<MemtableSource>(mem));
+    } else {
+      sources.push_back(std::make_unique<MemtableReverseSource>(mem));
+    }
+  };
+  add_memtable(view.active.get());
+  for (const FrozenMemtable& f : view.immutables)
+    add_memtable(f.mem.get());
+  for (const std::shared_ptr<const TableFile>& file : view.files) {
+    const compaction::TableReader& r = *file->reader;
+    if (std::string_view(r.largest_key()) < range.lower) continue;
+    if (!range.upper.empty() && !(std::string_view(r.smallest_key()) < range.upper)) continue;
+    sources.push_back(forward ? r.NewIterator() : r.NewReverseIterator());
+  }
+  return std::make_unique<compaction::MergingIterator>(std::move(sources), /*drop_deletions=*/true,
+                                                       /*descending=*/!forward);
+}
+
+Result<QueryResult> Walk(const ReadView& view, const KeyRange& range, bool forward,
+                         const PageWalk& w) {
+  std::unique_ptr<compaction::EntryIterator> merged = MergedSources(view, range, forward);
+  RangeCursor it(merged.get(), range, forward);
+  QueryResult out;
   std::size_t bytes = 0;
   std::uint32_t evaluated = 0;
-  std::string_view last_key;
+  std::string last_key;
   bool stopped_early = false;
   std::string pk_bytes;
-  for (; it.Valid(); forward ? it.Next() : it.Prev()) {
-    std::string_view key = it.key();
-    if (forward ? (!range.upper.empty() && key >= range.upper) : key < range.lower) break;
+  for (; it.Valid(); it.Next()) {
     if (w.limit != 0 && evaluated == w.limit) {
       stopped_early = true;
       break;
@@ -168,17 +222,16 @@ Result<QueryResult> Walk(const memtable::Memtable& mem, const KeyRange& range, b
       stopped_early = true;
       break;
     }
-    const memtable::ItemVersion* v = it.version();
-    if (v == nullptr || v->is_deletion()) continue;
-    EDDY_ASSIGN_OR_RETURN(Item item, DecodeItem(v->encoded_item()));
+    const std::string_view encoded = it.item();
+    EDDY_ASSIGN_OR_RETURN(Item item, DecodeItem(encoded));
     if (w.total_segments > 1) {
       pk_bytes.clear();
       EncodeKeyValue(*item.Find(w.schema.partition_key.name), &pk_bytes);
       if (XXH3_64bits(pk_bytes.data(), pk_bytes.size()) % w.total_segments != w.segment) continue;
     }
     ++evaluated;
-    bytes += v->encoded_item().size();
-    last_key = key;
+    bytes += encoded.size();
+    last_key = it.key();
     ++out.scanned_count;
     if (w.filter != nullptr) {
       EDDY_ASSIGN_OR_RETURN(bool keep, EvaluateCondition(*w.filter, &item));
@@ -187,13 +240,13 @@ Result<QueryResult> Walk(const memtable::Memtable& mem, const KeyRange& range, b
     if (w.read.projection != nullptr) item = Project(item, *w.read.projection);
     out.items.push_back(std::move(item));
   }
+  EDDY_RETURN_IF_ERROR(it.status());
   if (stopped_early && !last_key.empty()) {
     EDDY_ASSIGN_OR_RETURN(Item k, DecodeKey(ItemKeyPart(last_key), w.schema));
     out.last_evaluated_key = std::move(k);
   }
   return out;
 }
-
 // Narrows `range` to what comes after `start` in the walk's direction.
 Status ApplyExclusiveStart(TableId table, const KeySchema& schema, const std::optional<Item>& start,
                            bool forward, KeyRange* range) {
@@ -217,7 +270,7 @@ Result<QueryResult> DbImpl::Query(const QueryRequest& q) {
   EDDY_ASSIGN_OR_RETURN(KeyRange range, QueryRange(table->id(), schema, q));
   EDDY_RETURN_IF_ERROR(
       ApplyExclusiveStart(table->id(), schema, q.exclusive_start_key, q.forward, &range));
-  return Walk(*memtable_, range, q.forward, PageWalk{schema, q.filter, q.read, q.limit});
+  return Walk(*View(), range, q.forward, PageWalk{schema, q.filter, q.read, q.limit});
 }
 
 Result<QueryResult> DbImpl::Scan(const ScanRequest& s) {
@@ -229,7 +282,7 @@ Result<QueryResult> DbImpl::Scan(const ScanRequest& s) {
   KeyRange range{TablePrefix(table->id()), TablePrefix(table->id() + 1)};
   EDDY_RETURN_IF_ERROR(
       ApplyExclusiveStart(table->id(), schema, s.exclusive_start_key, true, &range));
-  return Walk(*memtable_, range, true,
+  return Walk(*View(), range, true,
               PageWalk{schema, s.filter, s.read, s.limit, s.segment, s.total_segments});
 }
 

@@ -9,7 +9,9 @@
 //      so "nothing changes" is byte equality, or both absent.
 //   5. One log record for all real changes (with old images where the table's
 //      stream view type asks for them); wait for it per the sync mode.
-//   6. Apply the same changes to the memtable.
+//   6. Apply the same changes to the memtable where step 3 looked (the active
+//      one: a memtable switch waits for writers between 3 and 6, see
+//      flush.cc), then switch memtables if this one is over budget.
 //   7. Hand the logged record to the stream sequencer, which appends the
 //      stream records in log order; unlock; report.
 //
@@ -35,7 +37,8 @@ struct DbImpl::Prepared {
   std::string key;  // table prefix + item key
   std::size_t stripe = 0;
   memtable::Memtable::Slot slot;                // where the key is or goes
-  std::optional<std::string_view> old_encoded;  // into the memtable
+  std::optional<std::string_view> old_encoded;  // into a memtable or old_owned
+  std::string old_owned;                        // the current item, read from a file
   std::optional<Item> old_item;                 // decoded when something needs it
   bool new_exists = false;
   std::string new_encoded;
@@ -126,6 +129,7 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
                        std::vector<WriteOutcome>* outcomes, bool by_service) {
   if (closed_.load(std::memory_order_acquire)) return Status::IOError("the database is closed");
   outcomes->assign(ops.size(), WriteOutcome{});
+  EDDY_RETURN_IF_ERROR(WaitForFlushRoom());
 
   // 1. Prepare.
   std::vector<Prepared> pending;
@@ -143,14 +147,33 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
     ~Unlock() { locks.UnlockAll(stripes); }
   } unlock{locks_, stripes};
 
-  // 3. Decide each op against the current item.
+  // 3. Decide each op against the current item. From here to step 6 this
+  // writer keeps the active memtable from being switched.
+  {
+    std::lock_guard gate(switch_gate_);
+    switch_mu_.lock_shared();
+  }
+  struct UnlockShared {
+    std::shared_mutex* mu;
+    void Release() {
+      if (mu != nullptr) mu->unlock_shared();
+      mu = nullptr;
+    }
+    ~UnlockShared() { Release(); }
+  } in_memtable{&switch_mu_};
+  const std::shared_ptr<const ReadView> view = View();  // keeps old_encoded's bytes alive
+  memtable::Memtable& mem = *view->active;
   bool condition_failed = false;
   for (std::size_t i = 0; i < pending.size(); ++i) {
     Prepared& p = pending[i];
     const WriteOp& op = *p.op;
     WriteOutcome& outcome = (*outcomes)[i];
-    const memtable::ItemVersion* current = memtable_->Find(p.key, &p.slot);
-    if (current != nullptr && !current->is_deletion()) p.old_encoded = current->encoded_item();
+    const memtable::ItemVersion* current = mem.Find(p.key, &p.slot);
+    if (current == nullptr) {
+      EDDY_RETURN_IF_ERROR(FindBelowActive(*view, p.key, &p.old_owned, &p.old_encoded));
+    } else if (!current->is_deletion()) {
+      p.old_encoded = current->encoded_item();
+    }
     const bool needs_old_item = op.condition != nullptr || op.kind == WriteOp::Kind::kUpdate ||
                                 op.return_values != ReturnValues::kNone;
     if (needs_old_item && p.old_encoded) {
@@ -232,13 +255,15 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
       if (p.change == ChangeType::kNone) continue;
       std::atomic<std::int64_t>& count = *p.table->item_count;
       if (p.change == ChangeType::kRemove) {
-        memtable_->Delete(&p.slot, p.key, lsn);
+        mem.Delete(&p.slot, p.key, lsn);
         count.fetch_sub(1, std::memory_order_relaxed);
       } else {
-        memtable_->Put(&p.slot, p.key, lsn, p.new_encoded);
+        mem.Put(&p.slot, p.key, lsn, p.new_encoded);
         if (p.change == ChangeType::kInsert) count.fetch_add(1, std::memory_order_relaxed);
       }
     }
+    in_memtable.Release();
+    if (mem.MemoryBytes() > options_.memtable_budget_bytes) MaybeSwitchMemtable();
     // 7. The stream records, in log order across writers; visible before the ack.
     StreamWork work{StreamWork::Kind::kChanges, lsn, logged_us};
     work.changes = changes;

@@ -20,6 +20,15 @@ struct Options {
   // Print log recovery progress on stderr; default: when stderr is a terminal.
   std::optional<bool> report_progress;
 
+  // ---- Table files (docs/flush_and_compaction.md)
+  // The active memtable becomes immutable and is flushed to a table file
+  // once it holds more than this many bytes.
+  std::uint64_t memtable_budget_bytes = 64ull << 20;
+  // Verified table blocks kept in memory, shared by every table file.
+  std::uint64_t block_cache_bytes = 64ull << 20;
+  // Background compaction's write rate limit; 0: unpaced.
+  std::uint64_t compaction_bytes_per_s = 64ull << 20;
+
   // ---- Streams (docs/streams.md)
   std::string region = "us-east-1";              // in stream ARNs and records' awsRegion
   std::string account = "000000000000";          // 12 digits, in ARNs

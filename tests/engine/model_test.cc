@@ -731,6 +731,7 @@ class ModelTest : public ::testing::Test {
     options.sync_mode = SyncMode::kNone;  // Close syncs; reopen checks recovery
     options.wal_segment_bytes = 1 << 20;
     options.report_progress = false;
+    if (memtable_budget_bytes_ != 0) options.memtable_budget_bytes = memtable_budget_bytes_;
     auto db = Db::Open(options);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
@@ -1025,6 +1026,7 @@ class ModelTest : public ::testing::Test {
   }
 
   const std::uint64_t seed_ = Seed();
+  std::uint64_t memtable_budget_bytes_ = 0;  // 0: the default
   testing::TempDir dir_{"model"};
   std::unique_ptr<Db> db_;
   int partitions_ = 0;
@@ -1046,6 +1048,17 @@ TEST_F(ModelTest, WideKeySpaceMatchesTheModelAndLogsOneRecordPerChange) {
 // on the same few items, and most writes are no-ops.
 TEST_F(ModelTest, NarrowKeySpaceMatchesTheModelAndLogsOneRecordPerChange) {
   Run(3, 8, 100'000 / kOpsDivisor);
+}
+
+// The wide run with a 64 KiB memtable: hundreds of flushes, so reads, the
+// write path's reads of current items and recovery all go through table
+// files and tombstones in them.
+TEST_F(ModelTest, TinyMemtableFlushesAndStillMatchesTheModel) {
+  memtable_budget_bytes_ = 64 << 10;
+  Run(2, 300, 100'000 / kOpsDivisor);
+  auto* db = static_cast<engine::DbImpl*>(db_.get());
+  EXPECT_GT(db->TableFileCount(), 0u);
+  EXPECT_GT(db->FlushedLsn(), expected_records_ / 2) << "most changes should be in files";
 }
 
 }  // namespace

@@ -1,0 +1,237 @@
+// Memtable switch and flush (docs/flush_and_compaction.md).
+//
+//   1. Switch (a writer, after its write, when the active memtable is over
+//      Options::memtable_budget_bytes): under switch_mu_ exclusive no writer
+//      is between its read of an item and its install, so the log's last LSN
+//      covers every change the memtable holds. The memtable joins the front
+//      of the immutable list with that LSN; a fresh one takes writes.
+//   2. Flush (one background thread, oldest immutable first): sync the log
+//      (so no LSN the file claims can be lost and handed out again), write
+//      the memtable as tables/NNNNNN.sst (newest version per key, tombstones
+//      kept), sync the directory, open it, write the manifest (the new file
+//      first, flushed_lsn = the switch LSN), then publish a view in which the
+//      file replaces the memtable.
+//   3. Open: read the manifest, open its files, remove every other file in
+//      tables/ (a flush cut short before its manifest), replay the log while
+//      skipping item changes at or below flushed_lsn.
+//
+// The log keeps every segment for now (stage B releases them once the
+// catalog and the stream registry are checkpointed too).
+#include <algorithm>
+#include <atomic>
+#include <cassert>
+#include <cstdio>
+#include <set>
+
+#include "compaction/table_builder.h"
+#include "engine/db_impl.h"
+#include "engine/memtable_source.h"
+
+namespace eddy::engine {
+namespace {
+
+// Flushes wait behind this many immutable memtables before writers stall:
+// bounds the memory a slow disk can pile up.
+constexpr std::size_t kMaxImmutables = 4;
+
+std::atomic<void (*)(std::string_view)> flush_hook{nullptr};
+
+}  // namespace
+
+void DbImpl::Hook(std::string_view point) {
+  if (auto* hook = flush_hook.load(std::memory_order_acquire)) hook(point);
+}
+
+void DbImpl::SetFlushHookForTesting(void (*hook)(std::string_view point)) {
+  flush_hook.store(hook, std::memory_order_release);
+}
+
+std::shared_ptr<memtable::Memtable> DbImpl::NewMemtable() const {
+  // Arena blocks well below the budget, so a small budget still means many
+  // items per memtable rather than one block's worth of bytes.
+  const std::size_t block = static_cast<std::size_t>(
+      std::clamp<std::uint64_t>(options_.memtable_budget_bytes / 8, 4096, 4u << 20));
+  return std::make_shared<memtable::Memtable>(block);
+}
+
+std::size_t DbImpl::MemtableBytes() const {
+  std::shared_ptr<const ReadView> view = View();
+  std::size_t bytes = view->active->MemoryBytes();
+  for (const FrozenMemtable& f : view->immutables)
+    bytes += f.mem->MemoryBytes();
+  return bytes;
+}
+
+Status DbImpl::OpenTables() {
+  block_cache_ = std::make_unique<compaction::BlockCache>(options_.block_cache_bytes);
+  read_pool_ = std::make_unique<compaction::ReadQueuePool>(env_);
+  const std::string dir = tables_dir();
+  EDDY_RETURN_IF_ERROR(env_->CreateDirIfMissing(dir));
+  EDDY_ASSIGN_OR_RETURN(std::optional<compaction::Manifest> manifest,
+                        compaction::ReadManifest(read_pool_.get(), dir));
+  if (manifest) manifest_ = std::move(*manifest);
+  flushed_lsn_.store(manifest_.flushed_lsn, std::memory_order_relaxed);
+
+  std::set<std::uint64_t> live;
+  for (const compaction::ManifestFile& f : manifest_.files)
+    live.insert(f.number);
+  EDDY_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(dir));
+  bool removed = false;
+  for (const std::string& name : names) {
+    if (name == compaction::kManifestName) continue;
+    std::optional<std::uint64_t> number = compaction::ParseTableFileName(name);
+    if (number && live.count(*number) != 0) continue;
+    EDDY_RETURN_IF_ERROR(env_->Remove(dir + "/" + name));
+    removed = true;
+  }
+  if (removed) EDDY_RETURN_IF_ERROR(env_->SyncDir(dir));
+
+  auto view = std::make_shared<ReadView>();
+  view->active = NewMemtable();
+  for (const compaction::ManifestFile& f : manifest_.files) {
+    auto file = std::make_shared<TableFile>();
+    file->meta = f;
+    compaction::TableReaderOptions r;
+    r.env = env_;
+    r.path = dir + "/" + compaction::TableFileName(f.number);
+    r.file_number = f.number;
+    r.cache = block_cache_.get();
+    r.io = read_pool_.get();
+    EDDY_ASSIGN_OR_RETURN(file->reader, compaction::TableReader::Open(r));
+    if (file->reader->smallest_key() != f.smallest_key ||
+        file->reader->largest_key() != f.largest_key) {
+      return Status::Corruption("table " + r.path + ": key range differs from the manifest's");
+    }
+    view->files.push_back(std::move(file));
+  }
+  std::lock_guard lock(view_mu_);
+  view_ = std::move(view);
+  return Status::Ok();
+}
+
+void DbImpl::MaybeSwitchMemtable() {
+  {
+    std::lock_guard gate(switch_gate_);
+    std::unique_lock exclusive(switch_mu_);
+    std::lock_guard lock(view_mu_);
+    if (view_->active->MemoryBytes() <= options_.memtable_budget_bytes) return;
+    auto next = std::make_shared<ReadView>(*view_);
+    next->immutables.insert(next->immutables.begin(),
+                            FrozenMemtable{view_->active, wal_->last_lsn()});
+    next->active = NewMemtable();
+    view_ = std::move(next);
+  }
+  // Under flush_mu_, so the flusher cannot miss it between check and wait.
+  std::lock_guard lock(flush_mu_);
+  flush_cv_.notify_one();
+}
+
+Status DbImpl::WaitForFlushRoom() {
+  if (View()->immutables.size() < kMaxImmutables) return Status::Ok();
+  std::unique_lock lock(flush_mu_);
+  room_cv_.wait(lock, [&] {
+    return !flush_error_.ok() || stop_flush_ || View()->immutables.size() < kMaxImmutables;
+  });
+  return flush_error_;
+}
+
+Status DbImpl::WaitForFlushes() {
+  std::unique_lock lock(flush_mu_);
+  room_cv_.wait(lock,
+                [&] { return !flush_error_.ok() || stop_flush_ || View()->immutables.empty(); });
+  return flush_error_;
+}
+
+void DbImpl::FlushLoop() {
+  while (true) {
+    std::shared_ptr<const ReadView> view;
+    {
+      std::unique_lock lock(flush_mu_);
+      flush_cv_.wait(lock, [&] {
+        view = View();
+        return stop_flush_ || !view->immutables.empty();
+      });
+      if (stop_flush_) return;
+    }
+    Status s = FlushOldest(view->immutables.back());
+    std::lock_guard lock(flush_mu_);
+    if (!s.ok()) {
+      // Sticky: the memtables stay in memory and in the log, so nothing is
+      // lost; writers stall once kMaxImmutables pile up and then see this.
+      std::fprintf(stderr, "eddy: flush failed: %s\n", s.ToString().c_str());
+      flush_error_ = s;
+      room_cv_.notify_all();
+      return;
+    }
+    ++flushes_;
+    room_cv_.notify_all();
+    compact_cv_.notify_one();
+  }
+}
+
+std::uint64_t DbImpl::NewFileNumber() {
+  std::lock_guard lock(manifest_mu_);
+  return manifest_.next_file_number++;
+}
+
+Status DbImpl::FlushOldest(const FrozenMemtable& frozen) {
+  const std::string dir = tables_dir();
+  std::shared_ptr<TableFile> file;
+  if (frozen.mem->KeyCount() != 0) {
+    // The file's changes must be durable in the log before the manifest
+    // says the log need not replay them (see the design note).
+    EDDY_RETURN_IF_ERROR(wal_->Sync().status());
+    const std::uint64_t number = NewFileNumber();
+    compaction::TableWriteOptions w;
+    w.env = env_;
+    w.path = dir + "/" + compaction::TableFileName(number);
+    MemtableSource source(frozen.mem.get());
+    Hook("flush:writing");
+    EDDY_ASSIGN_OR_RETURN(compaction::TableFileInfo info, compaction::WriteTable(w, source));
+    EDDY_RETURN_IF_ERROR(env_->SyncDir(dir));
+    Hook("flush:written");
+    file = std::make_shared<TableFile>();
+    file->meta = {number,           info.file_bytes,   info.smallest_lsn,
+                  info.largest_lsn, info.smallest_key, info.largest_key};
+    compaction::TableReaderOptions r;
+    r.env = env_;
+    r.path = w.path;
+    r.file_number = number;
+    r.cache = block_cache_.get();
+    r.io = read_pool_.get();
+    EDDY_ASSIGN_OR_RETURN(file->reader, compaction::TableReader::Open(r));
+  }
+  // Manifest then view, under manifest_mu_, so that a compaction's rewrite
+  // cannot interleave and both agree on the file order.
+  std::lock_guard manifest_lock(manifest_mu_);
+  compaction::Manifest next = manifest_;
+  if (file) next.files.insert(next.files.begin(), file->meta);
+  next.flushed_lsn = std::max(next.flushed_lsn, frozen.switch_lsn);
+  EDDY_RETURN_IF_ERROR(compaction::WriteManifest(env_, dir, next));
+  Hook("flush:recorded");
+  flushed_lsn_.store(next.flushed_lsn, std::memory_order_relaxed);
+  manifest_ = std::move(next);
+
+  std::lock_guard lock(view_mu_);
+  auto view = std::make_shared<ReadView>(*view_);
+  // Only the flusher removes immutables, oldest first.
+  assert(!view->immutables.empty() && view->immutables.back().mem == frozen.mem);
+  view->immutables.pop_back();
+  if (file) view->files.insert(view->files.begin(), std::move(file));
+  view_ = std::move(view);
+  return Status::Ok();
+}
+
+void DbImpl::StopFlusher() {
+  {
+    std::lock_guard lock(flush_mu_);
+    stop_flush_ = true;
+  }
+  flush_cv_.notify_all();
+  room_cv_.notify_all();
+  compact_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  if (compactor_.joinable()) compactor_.join();
+}
+
+}  // namespace eddy::engine

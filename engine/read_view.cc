@@ -1,0 +1,39 @@
+#include "engine/read_view.h"
+
+namespace eddy::engine {
+namespace {
+
+// Sets *found from a memtable version; false when the memtable never saw the key.
+bool FromVersion(const memtable::ItemVersion* v, std::optional<std::string_view>* found) {
+  if (v == nullptr) return false;
+  *found = v->is_deletion() ? std::nullopt : std::optional<std::string_view>(v->encoded_item());
+  return true;
+}
+
+}  // namespace
+
+Status FindBelowActive(const ReadView& view, std::string_view key, std::string* owned,
+                       std::optional<std::string_view>* found) {
+  *found = std::nullopt;
+  for (const FrozenMemtable& f : view.immutables) {
+    if (FromVersion(f.mem->Get(key), found)) return Status::Ok();
+  }
+  for (const std::shared_ptr<const TableFile>& file : view.files) {
+    if (!file->reader->MayContain(key)) continue;
+    EDDY_ASSIGN_OR_RETURN(std::optional<compaction::OwnedTableEntry> e, file->reader->Get(key));
+    if (!e) continue;  // a bloom false positive
+    if (e->deletion) return Status::Ok();
+    *owned = std::move(e->value);
+    *found = std::string_view(*owned);
+    return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Status FindCurrent(const ReadView& view, std::string_view key, std::string* owned,
+                   std::optional<std::string_view>* found) {
+  if (FromVersion(view.active->Get(key), found)) return Status::Ok();
+  return FindBelowActive(view, key, owned, found);
+}
+
+}  // namespace eddy::engine

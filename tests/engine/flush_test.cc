@@ -1,0 +1,243 @@
+// Memtable flush, table files and compaction, one behaviour per test
+// (docs/flush_and_compaction.md): a restart loads only the log tail;
+// DeleteTable's items never come back from files and compaction drops them;
+// a damaged table file reads as Corruption naming the file and offset; files
+// no manifest names are removed at open; concurrent read-modify-writes lose
+// nothing across memtable switches. The randomized run is in
+// flush_model_test.cc, the SIGKILL test in flush_crash_test.cc.
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "eddy/update.h"
+#include "tests/engine/flush_test_util.h"
+
+namespace eddy {
+namespace {
+
+using namespace flush_testing;  // NOLINT: the test's own vocabulary
+
+Status PutN(Db* db, const std::string& table, int n, int pad, int version) {
+  for (int i = 0; i < n; ++i) {
+    Item item = MakeItem({0, SortKey(i)}, static_cast<std::uint64_t>(version), pad);
+    EDDY_RETURN_IF_ERROR(db->Write(WriteOp::Put(table, item), nullptr));
+  }
+  return Status::Ok();
+}
+
+TEST_F(FlushTest, RestartDoesNotReloadFlushedItems) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_NO_FATAL_FAILURE(CreateTable());
+  ASSERT_TRUE(PutN(db_.get(), kTable, 4000, 500, 1).ok());
+  ASSERT_TRUE(impl()->WaitForFlushes().ok());
+  ASSERT_GT(impl()->FlushedLsn(), 0u);
+  EXPECT_GT(impl()->FlushCount(), 10u);
+  ASSERT_TRUE(db_->Close().ok());
+  ASSERT_NO_FATAL_FAILURE(Open());
+  // 2 MB of items; only the unflushed tail (under one budget) is in memory.
+  EXPECT_LT(impl()->MemtableBytes(), 2 * MakeOptions().memtable_budget_bytes);
+  EXPECT_GT(impl()->TableFileCount(), 0u);
+  auto desc = db_->DescribeTable(kTable);
+  ASSERT_TRUE(desc.ok());
+  EXPECT_EQ(desc->item_count, 4000u);
+  for (int i = 0; i < 4000; i += 37) {
+    auto got = db_->Get(kTable, KeyItem({0, SortKey(i)}));
+    ASSERT_TRUE(got.ok() && got->has_value()) << i;
+    EXPECT_TRUE(**got == MakeItem({0, SortKey(i)}, 1, 500)) << i;
+  }
+}
+
+TEST_F(FlushTest, DeletedTableItemsDoNotReappear) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_NO_FATAL_FAILURE(CreateTable());
+  ASSERT_TRUE(PutN(db_.get(), kTable, 1000, 300, 1).ok());
+  ASSERT_TRUE(impl()->WaitForFlushes().ok());
+  ASSERT_GT(impl()->TableFileCount(), 0u);
+  ASSERT_TRUE(db_->DeleteTable(kTable).ok());
+  ASSERT_NO_FATAL_FAILURE(CreateTable());
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    auto got = db_->Get(kTable, KeyItem({0, SortKey(5)}));
+    ASSERT_TRUE(got.ok());
+    EXPECT_FALSE(got->has_value());
+    ScanRequest s;
+    s.table = kTable;
+    auto scan = db_->Scan(s);
+    ASSERT_TRUE(scan.ok());
+    EXPECT_EQ(scan->items.size(), static_cast<std::size_t>(reopen));
+    QueryRequest q;
+    q.table = kTable;
+    q.partition_key = AttributeValue::S("p0");
+    q.forward = false;
+    auto query = db_->Query(q);
+    ASSERT_TRUE(query.ok());
+    EXPECT_EQ(query->items.size(), static_cast<std::size_t>(reopen));
+    EXPECT_EQ(db_->DescribeTable(kTable)->item_count, static_cast<std::uint64_t>(reopen));
+    if (reopen == 0) {
+      // A put into the new table is an insert: nothing old shows through.
+      WriteOp op = WriteOp::Put(kTable, MakeItem({0, SortKey(7)}, 2, 10));
+      op.return_values = ReturnValues::kAllOld;
+      WriteOutcome out;
+      ASSERT_TRUE(db_->Write(op, &out).ok());
+      EXPECT_EQ(out.change, ChangeType::kInsert);
+      EXPECT_FALSE(out.attributes.has_value());
+    }
+    ASSERT_TRUE(db_->Close().ok());
+    ASSERT_NO_FATAL_FAILURE(Open());
+  }
+}
+
+// Compaction drops a deleted table's items from disk, not just from view.
+TEST_F(FlushTest, CompactionDropsDeletedTablesItems) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_NO_FATAL_FAILURE(CreateTable("gone"));
+  ASSERT_TRUE(PutN(db_.get(), "gone", 1000, 300, 1).ok());
+  ASSERT_TRUE(impl()->WaitForFlushes().ok());
+  ASSERT_TRUE(db_->DeleteTable("gone").ok());
+  ASSERT_NO_FATAL_FAILURE(CreateTable());
+  ASSERT_TRUE(PutN(db_.get(), kTable, 1000, 300, 2).ok());
+  ASSERT_TRUE(impl()->WaitForFlushes().ok());
+  ASSERT_TRUE(impl()->CompactUntilDone().ok());
+  std::uint64_t file_bytes = 0;
+  for (const std::string& f : TableFiles())
+    file_bytes += std::filesystem::file_size(f);
+  // One table's 1000 items of ~330 bytes are on disk, not two tables'.
+  EXPECT_LT(file_bytes, 500'000u);
+  EXPECT_GT(file_bytes, 300'000u);
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    for (int i = 0; i < 1000; i += 13) {
+      auto got = db_->Get(kTable, KeyItem({0, SortKey(i)}));
+      ASSERT_TRUE(got.ok() && got->has_value()) << i;
+      EXPECT_TRUE(**got == MakeItem({0, SortKey(i)}, 2, 300));
+    }
+    ASSERT_TRUE(db_->Close().ok());
+    ASSERT_NO_FATAL_FAILURE(Open());
+  }
+}
+
+TEST_F(FlushTest, DamagedTableFileReadsAsCorruptionNamingFileAndOffset) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_NO_FATAL_FAILURE(CreateTable());
+  ASSERT_TRUE(PutN(db_.get(), kTable, 2000, 200, 1).ok());
+  ASSERT_TRUE(impl()->WaitForFlushes().ok());
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  const std::vector<std::string> files = TableFiles();
+  ASSERT_FALSE(files.empty());
+  const std::string victim = files.front();  // the oldest: its keys are nowhere newer
+  {
+    std::fstream f(victim, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(100);
+    c = static_cast<char>(c ^ 0x40);
+    f.write(&c, 1);
+  }
+  ASSERT_NO_FATAL_FAILURE(Open());
+  const std::string name = std::filesystem::path(victim).filename().string();
+  int corrupt = 0;
+  for (int i = 0; i < 2000; ++i) {
+    auto got = db_->Get(kTable, KeyItem({0, SortKey(i)}));
+    if (!got.ok()) {
+      ASSERT_TRUE(got.status().IsCorruption()) << got.status().ToString();
+      EXPECT_NE(got.status().ToString().find(name), std::string::npos) << got.status().ToString();
+      EXPECT_NE(got.status().ToString().find("offset"), std::string::npos)
+          << got.status().ToString();
+      ++corrupt;
+      continue;
+    }
+    ASSERT_TRUE(got->has_value()) << i;  // never "absent" instead of an error
+    ASSERT_TRUE(**got == MakeItem({0, SortKey(i)}, 1, 200)) << i;
+  }
+  EXPECT_GT(corrupt, 0);
+  ScanRequest s;
+  s.table = kTable;
+  s.limit = 5000;
+  Status scan = Status::Ok();
+  for (int page = 0; page < 1000 && scan.ok(); ++page) {
+    auto r = db_->Scan(s);
+    scan = r.status();
+    if (!r.ok() || !r->last_evaluated_key) break;
+    s.exclusive_start_key = r->last_evaluated_key;
+  }
+  EXPECT_TRUE(scan.IsCorruption()) << scan.ToString();
+  // A write that must read the damaged item fails rather than guess.
+  WriteOp op = WriteOp::Put(kTable, MakeItem({0, SortKey(0)}, 9, 5));
+  Status w = db_->Write(op, nullptr);
+  EXPECT_TRUE(w.ok() || w.IsCorruption()) << w.ToString();
+}
+
+TEST_F(FlushTest, FilesNoManifestNamesAreRemovedAtOpen) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_NO_FATAL_FAILURE(CreateTable());
+  ASSERT_TRUE(PutN(db_.get(), kTable, 1000, 300, 1).ok());
+  ASSERT_TRUE(impl()->WaitForFlushes().ok());
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  for (const char* stray : {"999999.sst", "MANIFEST.tmp"}) {
+    std::ofstream(dir_.Sub(std::string("tables/") + stray)) << "half written";
+  }
+  ASSERT_NO_FATAL_FAILURE(Open());
+  EXPECT_EQ(TableFiles().size(), impl()->TableFileCount());
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("tables/999999.sst")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("tables/MANIFEST.tmp")));
+  EXPECT_EQ(db_->DescribeTable(kTable)->item_count, 1000u);
+}
+
+// Writers increment counters (read-modify-write through the write path)
+// while readers query and memtables switch and flush underneath: an
+// increment that read the item from a source older than the newest, or put
+// its new version into a memtable no one reads first, would be lost.
+TEST_F(FlushTest, IncrementsSurviveMemtableSwitchesUnderConcurrency) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_NO_FATAL_FAILURE(CreateTable());
+  constexpr int kWriters = 4, kKeys = 40, kIncrements = 600;
+  const Update inc{upd::Set(
+      Path("c"), upd::Plus(upd::IfNotExists(Path("c"), AttributeValue::N(Number::FromInt64(0))),
+                           AttributeValue::N(Number::FromInt64(1))))};
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kIncrements; ++i) {
+        // Every writer hits every key: the key locks order them.
+        const Item key = KeyItem({0, SortKey((i * 7 + w) % kKeys)});
+        if (!db_->Write(WriteOp::UpdateItem(kTable, key, &inc), nullptr).ok()) ++failures;
+        // Bulk that fills memtables, on keys of the writer's own.
+        const Item bulk =
+            MakeItem({1, SortKey(w * 1000 + i % 50)}, static_cast<std::uint64_t>(i), 700);
+        if (!db_->Write(WriteOp::Put(kTable, bulk), nullptr).ok()) ++failures;
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    while (!done.load()) {
+      QueryRequest q;
+      q.table = kTable;
+      q.partition_key = AttributeValue::S("p0");
+      q.forward = false;
+      if (!db_->Query(q).ok()) ++failures;
+    }
+  });
+  for (int w = 0; w < kWriters; ++w)
+    threads[static_cast<std::size_t>(w)].join();
+  done = true;
+  threads.back().join();
+  ASSERT_EQ(failures.load(), 0);
+  EXPECT_GT(impl()->FlushCount(), 5u);
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    std::int64_t total = 0;
+    for (int k = 0; k < kKeys; ++k) {
+      auto got = db_->Get(kTable, KeyItem({0, SortKey(k)}));
+      ASSERT_TRUE(got.ok() && got->has_value());
+      total += std::stoll((*got)->Find("c")->AsNumber().ToString());
+    }
+    EXPECT_EQ(total, kWriters * kIncrements);
+    ASSERT_TRUE(db_->Close().ok());
+    ASSERT_NO_FATAL_FAILURE(Open());
+  }
+}
+
+}  // namespace
+}  // namespace eddy
