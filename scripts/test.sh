@@ -23,3 +23,11 @@ EDDY_BUILD_TARGETS="eddy_shards_tests eddy_engine_tests" \
   -DEDDY_SANITIZE=thread -DEDDY_BUILD_TOOLS=OFF
 (cd "$root/build-tsan" && ctest --output-on-failure -j "$jobs" --timeout 900 \
   -R '^(StreamTest|Shard|StreamSegment)')
+
+echo "== libFuzzer build and short fuzz runs"
+# tests/fuzz/README.md: clang with -fsanitize=fuzzer,address,undefined; each
+# target fuzzes a copy of its corpus for EDDY_FUZZ_SECONDS (20 s).
+CC=clang CXX=clang++ EDDY_BUILD_TARGETS="eddy_expression_fuzz eddy_request_fuzz" \
+  "$root/scripts/build.sh" "$root/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DEDDY_FUZZ=ON -DEDDY_BUILD_TOOLS=OFF
+(cd "$root/build-fuzz" && ctest --output-on-failure -j "$jobs" -R '^fuzz\.')
