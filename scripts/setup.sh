@@ -12,7 +12,8 @@ packages=(
   libboost-dev rapidjson-dev     # the server: Boost.Beast (HTTP), RapidJSON
   librocksdb-dev libleveldb-dev  # benchmark peers, linked only into eddy-bench
   fio                            # disk anchors for the benchmark ratios
-  clang                          # the libFuzzer build (tests/fuzz/)
+  clang libclang-rt-14-dev       # the libFuzzer build (tests/fuzz/): the fuzzer and sanitizer runtimes
+  python3                        # conformance and benchmark scripts
   wrk gnuplot-nox                # HTTP benchmarks (bench/http/run.sh) and their plot
 )
 

@@ -102,7 +102,8 @@ void RunParser(ExpressionContext& ctx, unsigned kind, std::string_view text,
   switch (kind % 5) {
     case 0:
     case 1: {
-      auto cond = ctx.ParseCondition(text, kind % 5 == 0 ? "ConditionExpression" : "FilterExpression");
+      auto cond =
+          ctx.ParseCondition(text, kind % 5 == 0 ? "ConditionExpression" : "FilterExpression");
       if (cond.ok()) (void)eddy::server::CheckFilterAvoidsKeys(cond.value(), schema);
       break;
     }
@@ -161,7 +162,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // UpdateItem's order (update, condition), then Query's (filter,
     // projection, key condition), all sharing one request's maps.
     ExpressionContext ctx(names_ptr, values_ptr);
-    for (unsigned kind : {2u, 0u, 1u, 3u, 4u}) RunParser(ctx, kind, text, schema);
+    for (unsigned kind : {2u, 0u, 1u, 3u, 4u})
+      RunParser(ctx, kind, text, schema);
     (void)ctx.CheckAllUsed();
   }
   return 0;

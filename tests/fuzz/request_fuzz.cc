@@ -85,11 +85,10 @@ constexpr FixedTable kTables[] = {
      R"({"AttributeName":"sk","KeyType":"RANGE"}],"AttributeDefinitions":[)"
      R"({"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],)"
      R"("BillingMode":"PAY_PER_REQUEST"})"},
-    {"streamed",
-     R"({"TableName":"streamed","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],)"
-     R"("AttributeDefinitions":[{"AttributeName":"id","AttributeType":"B"}],)"
-     R"("BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,)"
-     R"("StreamViewType":"NEW_AND_OLD_IMAGES"}})"},
+    {"streamed", R"({"TableName":"streamed","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],)"
+                 R"("AttributeDefinitions":[{"AttributeName":"id","AttributeType":"B"}],)"
+                 R"("BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,)"
+                 R"("StreamViewType":"NEW_AND_OLD_IMAGES"}})"},
 };
 
 std::filesystem::path g_dir;

@@ -935,11 +935,10 @@ TEST(Shard, ConcurrentReadersSeeEveryRecordOnceInOrder) {
   EXPECT_EQ(ReadersFollowProducer(dir.Sub("s"), 16 << 20, 8000, 1'000'000), 1u);
 }
 
-// Regression test for a fixed bug (shards/shard.cc, Shard::StartSegment and Shard::Position, formerly
-// SegmentsFrom): StartSegment publishes the new segment in `segments_`
-// before Append puts its first record in it, so for a while the last
-// segment's first_sequence() is 0. The upper_bound that picks a reader's
-// segment assumes the list is sorted by first_sequence; with the 0 at the
+// Regression test for a fixed bug (shards/shard.cc, Shard::StartSegment and Shard::Position,
+// formerly SegmentsFrom): StartSegment publishes the new segment in `segments_` before Append puts
+// its first record in it, so for a while the last segment's first_sequence() is 0. The upper_bound
+// that picks a reader's segment assumes the list is sorted by first_sequence; with the 0 at the
 // end, a reader whose `from` lies in the last full segment is pointed at
 // the new, empty one: Read visits nothing, or, once the producer's record
 // lands there before Read loads end(), visits it and silently skips the
