@@ -157,24 +157,7 @@ Result<bool> DbImpl::CompactOnce() {
   input.SeekToFirst();
   EDDY_RETURN_IF_ERROR(input.status());
   if (input.Valid()) {
-    const std::uint64_t number = NewFileNumber();
-    compaction::TableWriteOptions w;
-    w.env = env_;
-    w.path = dir + "/" + compaction::TableFileName(number);
-    Hook("compaction:writing");
-    EDDY_ASSIGN_OR_RETURN(compaction::TableFileInfo info, compaction::WriteTable(w, input));
-    EDDY_RETURN_IF_ERROR(env_->SyncDir(dir));
-    Hook("compaction:written");
-    out = std::make_shared<TableFile>();
-    out->meta = {number,           info.file_bytes,   info.smallest_lsn,
-                 info.largest_lsn, info.smallest_key, info.largest_key};
-    compaction::TableReaderOptions r;
-    r.env = env_;
-    r.path = w.path;
-    r.file_number = number;
-    r.cache = block_cache_.get();
-    r.io = read_pool_.get();
-    EDDY_ASSIGN_OR_RETURN(out->reader, compaction::TableReader::Open(r));
+    EDDY_ASSIGN_OR_RETURN(out, WriteTableFile(input, "compaction"));
   }
 
   std::set<std::uint64_t> gone;

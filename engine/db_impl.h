@@ -145,6 +145,12 @@ class DbImpl final : public Db {
   Result<bool> CompactOnce();
   // Hands out a file number (never reused while the directory lives).
   std::uint64_t NewFileNumber();
+  // Opens the table file `meta` names, through the block cache.
+  Result<std::shared_ptr<TableFile>> OpenTableFile(const compaction::ManifestFile& meta);
+  // Writes `source` as a new table file, syncs the directory and opens it.
+  // `job` ("flush", "compaction") names the test hooks around the write.
+  Result<std::shared_ptr<TableFile>> WriteTableFile(compaction::EntryIterator& source,
+                                                    std::string_view job);
   std::string tables_dir() const { return options_.dir + "/tables"; }
 
   const Options options_;

@@ -89,18 +89,11 @@ Status DbImpl::OpenTables() {
   auto view = std::make_shared<ReadView>();
   view->active = NewMemtable();
   for (const compaction::ManifestFile& f : manifest_.files) {
-    auto file = std::make_shared<TableFile>();
-    file->meta = f;
-    compaction::TableReaderOptions r;
-    r.env = env_;
-    r.path = dir + "/" + compaction::TableFileName(f.number);
-    r.file_number = f.number;
-    r.cache = block_cache_.get();
-    r.io = read_pool_.get();
-    EDDY_ASSIGN_OR_RETURN(file->reader, compaction::TableReader::Open(r));
+    EDDY_ASSIGN_OR_RETURN(std::shared_ptr<TableFile> file, OpenTableFile(f));
     if (file->reader->smallest_key() != f.smallest_key ||
         file->reader->largest_key() != f.largest_key) {
-      return Status::Corruption("table " + r.path + ": key range differs from the manifest's");
+      return Status::Corruption("table " + dir + "/" + compaction::TableFileName(f.number) +
+                                ": key range differs from the manifest's");
     }
     view->files.push_back(std::move(file));
   }
@@ -174,6 +167,33 @@ std::uint64_t DbImpl::NewFileNumber() {
   return manifest_.next_file_number++;
 }
 
+Result<std::shared_ptr<TableFile>> DbImpl::OpenTableFile(const compaction::ManifestFile& meta) {
+  auto file = std::make_shared<TableFile>();
+  file->meta = meta;
+  compaction::TableReaderOptions r;
+  r.env = env_;
+  r.path = tables_dir() + "/" + compaction::TableFileName(meta.number);
+  r.file_number = meta.number;
+  r.cache = block_cache_.get();
+  r.io = read_pool_.get();
+  EDDY_ASSIGN_OR_RETURN(file->reader, compaction::TableReader::Open(r));
+  return file;
+}
+
+Result<std::shared_ptr<TableFile>> DbImpl::WriteTableFile(compaction::EntryIterator& source,
+                                                          std::string_view job) {
+  const std::uint64_t number = NewFileNumber();
+  compaction::TableWriteOptions w;
+  w.env = env_;
+  w.path = tables_dir() + "/" + compaction::TableFileName(number);
+  Hook(std::string(job) + ":writing");
+  EDDY_ASSIGN_OR_RETURN(compaction::TableFileInfo info, compaction::WriteTable(w, source));
+  EDDY_RETURN_IF_ERROR(env_->SyncDir(tables_dir()));
+  Hook(std::string(job) + ":written");
+  return OpenTableFile({number, info.file_bytes, info.smallest_lsn, info.largest_lsn,
+                        info.smallest_key, info.largest_key});
+}
+
 Status DbImpl::FlushOldest(const FrozenMemtable& frozen) {
   const std::string dir = tables_dir();
   std::shared_ptr<TableFile> file;
@@ -181,25 +201,8 @@ Status DbImpl::FlushOldest(const FrozenMemtable& frozen) {
     // The file's changes must be durable in the log before the manifest
     // says the log need not replay them (see the design note).
     EDDY_RETURN_IF_ERROR(wal_->Sync().status());
-    const std::uint64_t number = NewFileNumber();
-    compaction::TableWriteOptions w;
-    w.env = env_;
-    w.path = dir + "/" + compaction::TableFileName(number);
     MemtableSource source(frozen.mem.get());
-    Hook("flush:writing");
-    EDDY_ASSIGN_OR_RETURN(compaction::TableFileInfo info, compaction::WriteTable(w, source));
-    EDDY_RETURN_IF_ERROR(env_->SyncDir(dir));
-    Hook("flush:written");
-    file = std::make_shared<TableFile>();
-    file->meta = {number,           info.file_bytes,   info.smallest_lsn,
-                  info.largest_lsn, info.smallest_key, info.largest_key};
-    compaction::TableReaderOptions r;
-    r.env = env_;
-    r.path = w.path;
-    r.file_number = number;
-    r.cache = block_cache_.get();
-    r.io = read_pool_.get();
-    EDDY_ASSIGN_OR_RETURN(file->reader, compaction::TableReader::Open(r));
+    EDDY_ASSIGN_OR_RETURN(file, WriteTableFile(source, "flush"));
   }
   // Manifest then view, under manifest_mu_, so that a compaction's rewrite
   // cannot interleave and both agree on the file order.
