@@ -4,9 +4,12 @@
 // Query turns the partition key and the sort-key condition into one range of
 // encoded keys: encoded keys are memcmp-ordered and prefix-free
 // (docs/item_format.md), so every sort-key condition is a contiguous range.
-// Pages follow DynamoDB: `limit` counts items read before the filter, a page
-// ends after 1 MB of items read, and LastEvaluatedKey is set whenever the
-// page stopped early.
+// Pages follow DynamoDB: `limit` counts items read before the filter (a Scan
+// segment counts only its own items), a page ends after 1 MB of items read,
+// and LastEvaluatedKey is the key of the last item read whenever the page
+// filled up, by Limit or by size. Like DynamoDB the walk does not look ahead:
+// a page that fills up on the last matching item still carries
+// LastEvaluatedKey, and the next page is empty and carries none.
 #include <xxhash.h>
 
 #include "common/item_codec.h"
@@ -209,19 +212,8 @@ Result<QueryResult> Walk(const ReadView& view, const KeyRange& range, bool forwa
   RangeCursor it(merged.get(), range, forward);
   QueryResult out;
   std::size_t bytes = 0;
-  std::uint32_t evaluated = 0;
-  std::string last_key;
-  bool stopped_early = false;
   std::string pk_bytes;
   for (; it.Valid(); it.Next()) {
-    if (w.limit != 0 && evaluated == w.limit) {
-      stopped_early = true;
-      break;
-    }
-    if (bytes >= kMaxPageBytes) {
-      stopped_early = true;
-      break;
-    }
     const std::string_view encoded = it.item();
     EDDY_ASSIGN_OR_RETURN(Item item, DecodeItem(encoded));
     if (w.total_segments > 1) {
@@ -229,24 +221,28 @@ Result<QueryResult> Walk(const ReadView& view, const KeyRange& range, bool forwa
       EncodeKeyValue(*item.Find(w.schema.partition_key.name), &pk_bytes);
       if (XXH3_64bits(pk_bytes.data(), pk_bytes.size()) % w.total_segments != w.segment) continue;
     }
-    ++evaluated;
-    bytes += encoded.size();
-    last_key = it.key();
     ++out.scanned_count;
+    bytes += encoded.size();
+    // Decided before the filter: a page fills up with items read, not kept.
+    const bool page_full = (w.limit != 0 && out.scanned_count == w.limit) || bytes >= kMaxPageBytes;
+    bool keep = true;
     if (w.filter != nullptr) {
-      EDDY_ASSIGN_OR_RETURN(bool keep, EvaluateCondition(*w.filter, &item));
-      if (!keep) continue;
+      EDDY_ASSIGN_OR_RETURN(keep, EvaluateCondition(*w.filter, &item));
     }
-    if (w.read.projection != nullptr) item = Project(item, *w.read.projection);
-    out.items.push_back(std::move(item));
+    if (keep) {
+      if (w.read.projection != nullptr) item = Project(item, *w.read.projection);
+      out.items.push_back(std::move(item));
+    }
+    if (page_full) {
+      EDDY_ASSIGN_OR_RETURN(Item k, DecodeKey(ItemKeyPart(it.key()), w.schema));
+      out.last_evaluated_key = std::move(k);
+      return out;
+    }
   }
   EDDY_RETURN_IF_ERROR(it.status());
-  if (stopped_early && !last_key.empty()) {
-    EDDY_ASSIGN_OR_RETURN(Item k, DecodeKey(ItemKeyPart(last_key), w.schema));
-    out.last_evaluated_key = std::move(k);
-  }
   return out;
 }
+
 // Narrows `range` to what comes after `start` in the walk's direction.
 Status ApplyExclusiveStart(TableId table, const KeySchema& schema, const std::optional<Item>& start,
                            bool forward, KeyRange* range) {

@@ -129,7 +129,8 @@ struct ScanRequest {
 struct QueryResult {
   std::vector<Item> items;
   std::uint64_t scanned_count = 0;         // items read before the filter
-  std::optional<Item> last_evaluated_key;  // set when there may be more
+  // Set when the page filled up (Limit or 1 MB), even on the last item.
+  std::optional<Item> last_evaluated_key;
 };
 
 // A page ends once this many bytes of items were read (DynamoDB's 1 MB).

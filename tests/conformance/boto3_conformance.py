@@ -509,13 +509,17 @@ def query_scan():
     eq(filt["ScannedCount"], 30, "Query ScannedCount over pages")
     eq(filt["Count"], 15, "Query Count over pages")
     # DynamoDB stops at Limit without looking ahead, so a page that ends exactly at the last
-    # item still carries LastEvaluatedKey (and the next page is empty). Clients cope either way.
+    # item still carries LastEvaluatedKey (and the next page is empty).
     exact = ddb.query(TableName=T_QUERY, KeyConditionExpression="pk = :p AND sk >= :x",
                       ExpressionAttributeValues={":p": S("q"), ":x": N(26)}, Limit=4)
     eq(exact["Count"], 4, "Query Limit = number of matching items")
-    if "LastEvaluatedKey" not in exact:
-        note("Query with Limit equal to the number of remaining items returned no LastEvaluatedKey "
-             "(DynamoDB returns one whenever it stops at Limit)")
+    eq(exact.get("LastEvaluatedKey"), {"pk": S("q"), "sk": N(29)},
+       "Query stopping at Limit on the last item returns LastEvaluatedKey")
+    after = ddb.query(TableName=T_QUERY, KeyConditionExpression="pk = :p AND sk >= :x",
+                      ExpressionAttributeValues={":p": S("q"), ":x": N(26)}, Limit=4,
+                      ExclusiveStartKey=exact["LastEvaluatedKey"])
+    eq((after["Count"], "LastEvaluatedKey" in after), (0, False),
+       "the page after the last item is empty and ends the query")
     cnt = ddb.query(TableName=T_QUERY, KeyConditionExpression="pk = :p AND sk < :x",
                     ExpressionAttributeValues={":p": S("q"), ":x": N(10)}, Select="COUNT")
     eq(cnt["Count"], 10, "Query Select=COUNT")

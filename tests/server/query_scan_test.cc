@@ -58,6 +58,43 @@ TEST_F(QueryScanTest, QueryPagesWithLimitAndExclusiveStartKey) {
   EXPECT_EQ(Sks(r), "5,6,7,8");
 }
 
+// DynamoDB stops at Limit without looking ahead: a page that ends on the last
+// item carries LastEvaluatedKey, and the page after it is empty and has none.
+TEST_F(QueryScanTest, LimitLandingOnTheLastItemStillGivesAKey) {
+  const std::string base =
+      R"({"TableName":"tbl","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p0"}})";
+  ApiReply r = Ok("Query", base + R"(,"Limit":10})");
+  EXPECT_EQ(r.json["Count"].GetInt(), 10);
+  ASSERT_TRUE(r.json.HasMember("LastEvaluatedKey"));
+  std::string esk = server::JsonToString(r.json["LastEvaluatedKey"]);
+  EXPECT_EQ(esk, R"({"pk":{"S":"p0"},"sk":{"N":"10"}})");
+  r = Ok("Query", base + R"(,"Limit":10,"ExclusiveStartKey":)" + esk + "}");
+  EXPECT_EQ(r.body, R"({"Items":[],"Count":0,"ScannedCount":0})");
+  r = Ok("Query", base + R"(,"Limit":11})");
+  EXPECT_EQ(r.json["Count"].GetInt(), 10);
+  EXPECT_FALSE(r.json.HasMember("LastEvaluatedKey"));
+
+  r = Ok("Scan", R"({"TableName":"tbl","Limit":20})");
+  EXPECT_EQ(r.json["Count"].GetInt(), 20);
+  ASSERT_TRUE(r.json.HasMember("LastEvaluatedKey"));
+  esk = server::JsonToString(r.json["LastEvaluatedKey"]);
+  r = Ok("Scan", R"({"TableName":"tbl","Limit":20,"ExclusiveStartKey":)" + esk + "}");
+  EXPECT_EQ(r.body, R"({"Items":[],"Count":0,"ScannedCount":0})");
+}
+
+// Limit counts items read before the filter; the key is the last item read.
+TEST_F(QueryScanTest, LimitCountsItemsReadBeforeTheFilter) {
+  ApiReply r = Ok(
+      "Query",
+      R"({"TableName":"tbl","KeyConditionExpression":"pk = :p","FilterExpression":"odd = :t","Limit":4,"ExpressionAttributeValues":{":p":{"S":"p0"},":t":{"BOOL":true}}})");
+  EXPECT_EQ(Sks(r), "1,3");
+  EXPECT_EQ(r.json["Count"].GetInt(), 2);
+  EXPECT_EQ(r.json["ScannedCount"].GetInt(), 4);
+  ASSERT_TRUE(r.json.HasMember("LastEvaluatedKey"));
+  EXPECT_EQ(server::JsonToString(r.json["LastEvaluatedKey"]),
+            R"({"pk":{"S":"p0"},"sk":{"N":"4"}})");
+}
+
 TEST_F(QueryScanTest, SelectCount) {
   ApiReply r = Ok(
       "Query",
