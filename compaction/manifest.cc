@@ -6,6 +6,7 @@
 
 #include "common/byte_codec.h"
 #include "compaction/format.h"
+#include "wal/durable_file.h"
 
 namespace eddy::compaction {
 namespace {
@@ -16,27 +17,6 @@ constexpr std::size_t kChecksumBytes = 8;
 
 Status Corrupt(std::string_view path, std::string_view what) {
   return Status::Corruption("manifest " + std::string(path) + ": " + std::string(what));
-}
-
-// Writes all of `data` at offset 0 and fdatasyncs, resubmitting short writes.
-Status WriteWhole(wal::Env* env, wal::FileId file, std::string_view data) {
-  EDDY_ASSIGN_OR_RETURN(std::unique_ptr<wal::IoQueue> queue, env->NewIoQueue(2));
-  std::size_t done = 0;
-  while (done < data.size()) {
-    queue->QueueWrite(file, done, data.data() + done,
-                      static_cast<std::uint32_t>(data.size() - done), 1, false);
-    EDDY_RETURN_IF_ERROR(queue->Submit());
-    wal::IoCompletion c;
-    EDDY_RETURN_IF_ERROR(queue->WaitCompletion(&c));
-    if (c.result <= 0) return Status::IOError("write manifest: error " + std::to_string(c.result));
-    done += static_cast<std::size_t>(c.result);
-  }
-  queue->QueueDatasync(file, 2);
-  EDDY_RETURN_IF_ERROR(queue->Submit());
-  wal::IoCompletion c;
-  EDDY_RETURN_IF_ERROR(queue->WaitCompletion(&c));
-  if (c.result < 0) return Status::IOError("sync manifest: error " + std::to_string(c.result));
-  return Status::Ok();
 }
 
 }  // namespace
@@ -66,6 +46,7 @@ void EncodeManifest(const Manifest& m, std::string* out) {
   out->push_back(static_cast<char>(kManifestFormatVersion));
   PutVarint(m.flushed_lsn, out);
   PutVarint(m.next_file_number, out);
+  PutBytes(m.catalog, out);
   PutVarint(m.files.size(), out);
   for (const ManifestFile& f : m.files) {
     PutVarint(f.number, out);
@@ -87,17 +68,20 @@ Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view path) {
   if (DecodeFixed64(bytes.data() + body.size()) != XXH3_64bits(body.data(), body.size())) {
     return Corrupt(path, "bad checksum");
   }
-  if (static_cast<std::uint8_t>(body[kMagicBytes]) != kManifestFormatVersion) {
+  const auto version = static_cast<std::uint8_t>(body[kMagicBytes]);
+  if (version < 1 || version > kManifestFormatVersion) {
     return Corrupt(path, "unknown format version " +
                              std::to_string(static_cast<std::uint8_t>(body[kMagicBytes])));
   }
   ByteReader r(body.substr(kMagicBytes + 1));
   Manifest m;
   std::size_t count = 0;
+  std::string_view catalog;
   if (!r.ReadVarint(&m.flushed_lsn) || !r.ReadVarint(&m.next_file_number) ||
-      !r.ReadCount(6, &count)) {
+      (version >= 2 && !r.ReadLengthPrefixed(&catalog)) || !r.ReadCount(6, &count)) {
     return Corrupt(path, "malformed header");
   }
+  m.catalog = catalog;
   m.files.resize(count);
   for (ManifestFile& f : m.files) {
     std::string_view lo, hi;
@@ -115,43 +99,17 @@ Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view path) {
 }
 
 Status WriteManifest(wal::Env* env, const std::string& dir, const Manifest& manifest) {
-  const std::string temp = dir + "/" + kManifestTempName;
-  Status removed = env->Remove(temp);  // a leftover from a crash would leave a longer tail
-  if (!removed.ok() && !removed.IsNotFound()) return removed;
   std::string bytes;
   EncodeManifest(manifest, &bytes);
-  wal::OpenOptions open;
-  open.create = true;
-  EDDY_ASSIGN_OR_RETURN(wal::FileId file, env->Open(temp, open));
-  Status s = WriteWhole(env, file, bytes);
-  Status closed = env->Close(file);
-  if (s.ok()) s = closed;
-  EDDY_RETURN_IF_ERROR(s);
-  EDDY_RETURN_IF_ERROR(env->Rename(temp, dir + "/" + kManifestName));
-  return env->SyncDir(dir);
+  return wal::ReplaceFileDurably(env, dir, kManifestName, bytes);
 }
 
 Result<std::optional<Manifest>> ReadManifest(ReadQueuePool* io, const std::string& dir) {
   const std::string path = dir + "/" + kManifestName;
-  wal::OpenOptions open;
-  open.read_only = true;
-  Result<wal::FileId> file = io->env()->Open(path, open);
-  if (file.status().IsNotFound()) return std::optional<Manifest>();
-  EDDY_RETURN_IF_ERROR(file.status());
-  Result<std::uint64_t> size = io->env()->FileSize(*file);
-  std::string bytes;
-  Status s = size.status();
-  if (s.ok() && *size > (64u << 20)) s = Corrupt(path, "implausibly large");
-  if (s.ok()) {
-    bytes.resize(*size);
-    Result<std::uint32_t> got =
-        io->Read(*file, 0, bytes.data(), static_cast<std::uint32_t>(bytes.size()));
-    s = got.status();
-    if (s.ok() && *got != bytes.size()) s = Corrupt(path, "short read");
-  }
-  io->env()->Close(*file).IgnoreError();
-  EDDY_RETURN_IF_ERROR(s);
-  EDDY_ASSIGN_OR_RETURN(Manifest m, DecodeManifest(bytes, path));
+  EDDY_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                        wal::ReadWholeFile(io->env(), path, 64u << 20));
+  if (!bytes) return std::optional<Manifest>();
+  EDDY_ASSIGN_OR_RETURN(Manifest m, DecodeManifest(*bytes, path));
   return std::optional<Manifest>(std::move(m));
 }
 

@@ -1,13 +1,12 @@
 // Manifest: which table files are live, and how far the log is covered by
 // them (docs/flush_and_compaction.md, "Manifest format").
 //
-// One small file, <tables dir>/MANIFEST, rewritten whole on every change:
-// written to MANIFEST.tmp, fdatasync'ed, renamed over MANIFEST, then the
-// directory is synced. A crash at any step leaves either the old or the new
-// manifest, never a mix; a leftover MANIFEST.tmp is ignored and removed at
-// open. Why not leveldb's append-only log of edits: the live set is a few
-// dozen entries, so rewriting it costs one small write, and the reader
-// needs no replay or compaction of the manifest itself.
+// One small file, <tables dir>/MANIFEST, rewritten whole on every change
+// (wal/durable_file.h: MANIFEST.tmp, fdatasync, rename, directory sync). A crash at any step leaves
+// either the old or the new manifest, never a mix; a leftover MANIFEST.tmp is ignored and removed
+// at open. Why not leveldb's append-only log of edits: the live set is a few dozen entries, so
+// rewriting it costs one small write, and the reader needs no replay or compaction of the manifest
+// itself.
 //
 // Thread-safety: the functions are stateless; the engine serialises writers.
 #pragma once
@@ -25,7 +24,8 @@
 
 namespace eddy::compaction {
 
-inline constexpr std::uint8_t kManifestFormatVersion = 1;
+// Version 2 added the catalog checkpoint; version 1 files read with none.
+inline constexpr std::uint8_t kManifestFormatVersion = 2;
 inline constexpr char kManifestName[] = "MANIFEST";
 inline constexpr char kManifestTempName[] = "MANIFEST.tmp";
 
@@ -44,6 +44,10 @@ struct Manifest {
   Lsn flushed_lsn = 0;
   // The next file number to hand out; never reused within a directory.
   std::uint64_t next_file_number = 1;
+  // The engine's catalog checkpoint (engine/catalog_checkpoint.h), opaque
+  // here: written with the files it belongs with, in the same atomic
+  // replace. Empty: none (the log holds the whole catalog).
+  std::string catalog;
   std::vector<ManifestFile> files;  // newest first
   bool operator==(const Manifest&) const = default;
 };

@@ -15,7 +15,9 @@
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "eddy/table.h"
@@ -44,6 +46,26 @@ class Catalog {
   // Applies a record that passed Check (live) or came from the log (replay).
   // Returns the table's new state (the removed one for a delete).
   Result<std::shared_ptr<const TableState>> Apply(const CatalogRecord& record);
+
+  // ---- Checkpoints (catalog_checkpoint.cc; written into the manifest so
+  // the log that created the tables can be released)
+  // Every table's item count now. The engine takes it while no write is
+  // between its log append and its memtable install, so the counts are
+  // exact as of one LSN.
+  std::vector<std::pair<TableId, std::int64_t>> ItemCounts() const;
+  // Encodes the tables and next table id, which reflect every catalog
+  // record up to `catalog_lsn` (the caller holds the DDL mutex), and
+  // `counts`, which reflect every item change up to `counts_lsn`. Tables
+  // missing from `counts` (created after counts_lsn) count 0.
+  void EncodeCheckpoint(Lsn catalog_lsn, Lsn counts_lsn,
+                        const std::vector<std::pair<TableId, std::int64_t>>& counts,
+                        std::string* out) const;
+  // Replaces the catalog with a checkpoint's (at open, before replay).
+  struct CheckpointLsns {
+    Lsn catalog = 0;  // replay skips catalog records at or below it
+    Lsn counts = 0;   // and item count updates at or below this one
+  };
+  Result<CheckpointLsns> Restore(std::string_view bytes);
 
  private:
   mutable std::shared_mutex mu_;

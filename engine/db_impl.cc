@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <tuple>
+
+#include "wal/durable_file.h"
 
 namespace eddy {
 
@@ -61,6 +64,16 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
       [raw] { raw->streams_->PublishTouched(); });
 
   EDDY_RETURN_IF_ERROR(db->OpenTables());
+  EDDY_ASSIGN_OR_RETURN(
+      std::optional<std::string> stream_checkpoint,
+      wal::ReadWholeFile(db->env_, db->streams_dir() + "/" + kStreamCheckpointName, 1u << 30));
+  if (stream_checkpoint) {
+    EDDY_ASSIGN_OR_RETURN(db->stream_lsn_, db->streams_->RestoreCheckpoint(*stream_checkpoint));
+  }
+  // Replay starts at the oldest record some part still needs; the log
+  // continues above everything any checkpoint covers.
+  const Lsn replay_from =
+      std::min({db->flushed_lsn_.load(), db->catalog_lsn_, db->counts_lsn_, db->stream_lsn_}) + 1;
   wal::WalOptions wal_options;
   wal_options.dir = options.dir + "/wal";
   wal_options.sync_mode = options.sync_mode;
@@ -69,10 +82,21 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
   wal_options.max_inflight_writes = options.wal_max_inflight_writes;
   wal_options.clock = options.clock;
   wal_options.report_progress = options.report_progress;
-  EDDY_ASSIGN_OR_RETURN(
-      db->wal_,
-      wal::Wal::Open(
-          wal_options, 1, [&](const wal::LogRecord& r) { return db->Replay(r); }, nullptr));
+  wal_options.min_next_lsn =
+      std::max({db->flushed_lsn_.load(), db->catalog_lsn_, db->stream_lsn_}) + 1;
+  wal::RecoveryReport report;
+  EDDY_ASSIGN_OR_RETURN(db->wal_,
+                        wal::Wal::Open(
+                            wal_options, replay_from,
+                            [&](const wal::LogRecord& r) { return db->Replay(r); }, &report));
+  if (report.records > 0 && report.first_lsn > replay_from) {
+    return Status::Corruption(
+        "log " + wal_options.dir + " starts at LSN " + std::to_string(report.first_lsn) +
+        " but recovery needs it from LSN " + std::to_string(replay_from) +
+        (stream_checkpoint
+             ? ""
+             : " (" + db->streams_dir() + "/" + kStreamCheckpointName + " is missing)"));
+  }
   db->streams_->PublishTouched();
   EDDY_RETURN_IF_ERROR(db->streams_->FinishRecovery(db->wal_->last_lsn()));
   db->sequencer_->Start(db->wal_->last_lsn());
@@ -89,21 +113,22 @@ Status DbImpl::Replay(const wal::LogRecord& record) {
   switch (record.type) {
     case kCatalogRecordType: {
       EDDY_ASSIGN_OR_RETURN(CatalogRecord r, DecodeCatalogRecord(bytes));
-      EDDY_ASSIGN_OR_RETURN(std::shared_ptr<const TableState> table, catalog_.Apply(r));
+      if (record.lsn > catalog_lsn_) EDDY_RETURN_IF_ERROR(catalog_.Apply(r).status());
+      if (record.lsn <= stream_lsn_) return Status::Ok();
       StreamWork work{StreamWork::Kind::kCatalog, record.lsn, record.timestamp_us};
       work.catalog = &r;
-      work.table_name = table->description.name;
-      work.key_schema = &table->key_schema();
       return ApplyStreamWork(work);
     }
     case kChangeGroupRecordType: {
       EDDY_RETURN_IF_ERROR(DecodeChangeGroup(bytes, &replay_changes_));
       ApplyChanges(replay_changes_, record.lsn);
+      if (record.lsn <= stream_lsn_) return Status::Ok();
       StreamWork work{StreamWork::Kind::kChanges, record.lsn, record.timestamp_us};
       work.changes = replay_changes_;
       return ApplyStreamWork(work);
     }
     case kShardTopologyRecordType: {
+      if (record.lsn <= stream_lsn_) return Status::Ok();
       EDDY_ASSIGN_OR_RETURN(ShardTopologyRecord r, DecodeShardTopologyRecord(bytes));
       StreamWork work{StreamWork::Kind::kTopology, record.lsn, record.timestamp_us};
       work.topology = &r;
@@ -116,10 +141,11 @@ Status DbImpl::Replay(const wal::LogRecord& record) {
 }
 
 void DbImpl::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn) {
-  // Changes a table file already holds are not loaded again; the item
-  // counts still follow every change, since they are not in the files.
+  // Changes a table file already holds are not loaded again, nor counted
+  // again when the catalog checkpoint's counts include them.
   memtable::Memtable* mem =
       lsn > flushed_lsn_.load(std::memory_order_relaxed) ? view_->active.get() : nullptr;
+  if (mem == nullptr && lsn <= counts_lsn_) return;
   std::string key;
   for (const ItemChange& c : changes) {
     key = TablePrefix(c.table_id);
@@ -127,10 +153,10 @@ void DbImpl::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn) {
     std::shared_ptr<const TableState> table = catalog_.FindById(c.table_id);
     if (c.type == ChangeType::kRemove) {
       if (mem != nullptr) mem->Delete(key, lsn);
-      if (table) table->item_count->fetch_sub(1, std::memory_order_relaxed);
+      if (table && lsn > counts_lsn_) table->item_count->fetch_sub(1, std::memory_order_relaxed);
     } else {
       if (mem != nullptr) mem->Put(key, lsn, c.new_item);
-      if (table && c.type == ChangeType::kInsert) {
+      if (table && lsn > counts_lsn_ && c.type == ChangeType::kInsert) {
         table->item_count->fetch_add(1, std::memory_order_relaxed);
       }
     }
@@ -173,8 +199,6 @@ Result<TableDescription> DbImpl::ChangeCatalog(CatalogRecord record) {
   EDDY_ASSIGN_OR_RETURN(std::shared_ptr<const TableState> state, catalog_.Apply(record));
   StreamWork work{StreamWork::Kind::kCatalog, lsn, logged_us};
   work.catalog = &record;
-  work.table_name = state->description.name;
-  work.key_schema = &state->key_schema();
   EDDY_RETURN_IF_ERROR(CompleteStreamWork(work));
   return Describe(*state);
 }

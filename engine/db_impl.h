@@ -70,6 +70,10 @@ class DbImpl final : public Db {
   // One Time to Live sweep over every table with TTL enabled (the
   // maintenance thread runs it every Options::ttl_sweep_interval_s).
   Status RunTimeToLiveSweep();
+  // Log release (the maintenance thread runs it after flushes and expiry):
+  // syncs the stream segments, writes the stream checkpoint and releases
+  // log segments below both it and the manifest's flushed LSN.
+  Status CheckpointAndReleaseLog();
 
   // For tests and benchmarks.
   const wal::Wal& log() const { return *wal_; }
@@ -152,6 +156,7 @@ class DbImpl final : public Db {
   Result<std::shared_ptr<TableFile>> WriteTableFile(compaction::EntryIterator& source,
                                                     std::string_view job);
   std::string tables_dir() const { return options_.dir + "/tables"; }
+  std::string streams_dir() const { return options_.dir + "/streams"; }
 
   const Options options_;
   wal::Env* const env_;
@@ -171,6 +176,18 @@ class DbImpl final : public Db {
   std::shared_mutex switch_mu_;
   // Every item change at or below it is in a file; replay skips those.
   std::atomic<Lsn> flushed_lsn_{0};
+  // Recovery only: what the checkpoints cover (0: no checkpoint, replay all).
+  // Replay skips catalog records <= catalog_lsn_, item count updates <=
+  // counts_lsn_ and stream work <= stream_lsn_.
+  Lsn catalog_lsn_ = 0;
+  Lsn counts_lsn_ = 0;
+  Lsn stream_lsn_ = 0;
+  // Maintenance thread only: the flushed LSN and expiry round the last
+  // stream checkpoint covered.
+  std::mutex checkpoint_mu_;                 // the maintenance thread and tests
+  Lsn checkpointed_flush_lsn_ = 0;           // GUARDED_BY(checkpoint_mu_)
+  std::uint64_t checkpointed_expiries_ = 0;  // GUARDED_BY(checkpoint_mu_)
+  std::atomic<std::uint64_t> expiries_{0};   // expiry rounds that removed something
   // Serialises manifest rewrites (flush and compaction) and file numbers.
   std::mutex manifest_mu_;
   compaction::Manifest manifest_;  // GUARDED_BY(manifest_mu_)

@@ -1,8 +1,10 @@
 // DbImpl's stream side: the sequencer's apply step, Db's stream calls, and
 // the maintenance thread (shard rollovers and splits, retention).
+#include <algorithm>
 #include <chrono>
 
 #include "engine/db_impl.h"
+#include "wal/durable_file.h"
 
 namespace eddy::engine {
 
@@ -13,7 +15,7 @@ Status DbImpl::ApplyStreamWork(const StreamWork& work) {
     case StreamWork::Kind::kChanges:
       return streams_->ApplyChanges(work.changes, work.lsn, work.time_us);
     case StreamWork::Kind::kCatalog:
-      return streams_->ApplyCatalog(*work.catalog, work.table_name, *work.key_schema, work.lsn);
+      return streams_->ApplyCatalog(*work.catalog, work.lsn);
     case StreamWork::Kind::kTopology:
       return streams_->ApplyTopology(*work.topology, work.lsn);
   }
@@ -58,7 +60,46 @@ Status DbImpl::RunStreamMaintenance() {
     work.topology = &r;
     EDDY_RETURN_IF_ERROR(CompleteStreamWork(work));
   }
-  return sequencer_->RunExclusive([&] { return streams_->Expire(); });
+  std::size_t expired = 0;
+  EDDY_RETURN_IF_ERROR(sequencer_->RunExclusive([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(expired, streams_->Expire());
+    return Status::Ok();
+  }));
+  if (expired > 0) expiries_.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+Status DbImpl::CheckpointAndReleaseLog() {
+  if (closed_.load(std::memory_order_acquire)) return Status::IOError("the database is closed");
+  std::lock_guard lock(checkpoint_mu_);
+  const Lsn flushed = flushed_lsn_.load(std::memory_order_acquire);
+  const std::uint64_t expiries = expiries_.load(std::memory_order_relaxed);
+  if (flushed == checkpointed_flush_lsn_ && expiries == checkpointed_expiries_) {
+    return Status::Ok();
+  }
+  // The registry as of the last applied LSN; its records are synced before
+  // the checkpoint that stops the log from holding them is written.
+  StreamRegistry::Checkpoint checkpoint;
+  EDDY_RETURN_IF_ERROR(sequencer_->RunExclusive([&] {
+    checkpoint = streams_->TakeCheckpoint(sequencer_->published());
+    return Status::Ok();
+  }));
+  // The log too, through the checkpoint's LSN: in sync mode none a power
+  // loss could otherwise take records the checkpoint already reflects, and
+  // the next run would hand their LSNs out again.
+  EDDY_RETURN_IF_ERROR(wal_->Sync().status());
+  for (const auto& segment : checkpoint.unsynced)
+    EDDY_RETURN_IF_ERROR(segment->Sync());
+  Hook("checkpoint:synced");
+  EDDY_RETURN_IF_ERROR(
+      wal::ReplaceFileDurably(env_, streams_dir(), kStreamCheckpointName, checkpoint.bytes));
+  Hook("checkpoint:written");
+  // The manifest's catalog checkpoint covers at least `flushed` (its item
+  // counts are as of exactly that LSN, its tables as of a later one).
+  EDDY_RETURN_IF_ERROR(wal_->ReleaseBelow(std::min(flushed, checkpoint.lsn) + 1));
+  checkpointed_flush_lsn_ = flushed;
+  checkpointed_expiries_ = expiries;
+  return Status::Ok();
 }
 
 void DbImpl::MaintenanceLoop() {
@@ -72,6 +113,9 @@ void DbImpl::MaintenanceLoop() {
     // maintenance thread's to report: writes see the poisoned log, and
     // expiry is retried next round.
     RunStreamMaintenance().IgnoreError();
+    // Retried next round as well; a log that cannot release grows, it
+    // loses nothing.
+    CheckpointAndReleaseLog().IgnoreError();
     if (std::chrono::steady_clock::now() >= next_sweep) {
       RunTimeToLiveSweep().IgnoreError();
       next_sweep = std::chrono::steady_clock::now() +

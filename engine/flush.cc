@@ -15,8 +15,10 @@
 //      tables/ (a flush cut short before its manifest), replay the log while
 //      skipping item changes at or below flushed_lsn.
 //
-// The log keeps every segment for now (stage B releases them once the
-// catalog and the stream registry are checkpointed too).
+//   4. Log release (CheckpointAndReleaseLog, after flushes): the manifest
+//      holds the catalog checkpoint, the stream registry writes its own
+//      (streams/CHECKPOINT) after syncing its segments, and the log drops
+//      segments below the older of the two.
 #include <algorithm>
 #include <atomic>
 #include <cassert>
@@ -71,6 +73,15 @@ Status DbImpl::OpenTables() {
                         compaction::ReadManifest(read_pool_.get(), dir));
   if (manifest) manifest_ = std::move(*manifest);
   flushed_lsn_.store(manifest_.flushed_lsn, std::memory_order_relaxed);
+  if (!manifest_.catalog.empty()) {
+    EDDY_ASSIGN_OR_RETURN(Catalog::CheckpointLsns lsns, catalog_.Restore(manifest_.catalog));
+    if (lsns.counts != manifest_.flushed_lsn || lsns.catalog < lsns.counts) {
+      return Status::Corruption("manifest " + dir + "/" + compaction::kManifestName +
+                                ": catalog checkpoint LSNs disagree with the flushed LSN");
+    }
+    catalog_lsn_ = lsns.catalog;
+    counts_lsn_ = lsns.counts;
+  }
 
   std::set<std::uint64_t> live;
   for (const compaction::ManifestFile& f : manifest_.files)
@@ -109,8 +120,13 @@ void DbImpl::MaybeSwitchMemtable() {
     std::lock_guard lock(view_mu_);
     if (view_->active->MemoryBytes() <= options_.memtable_budget_bytes) return;
     auto next = std::make_shared<ReadView>(*view_);
-    next->immutables.insert(next->immutables.begin(),
-                            FrozenMemtable{view_->active, wal_->last_lsn()});
+    // No writer is between its log append and its install now, so the
+    // counts are exactly those of every change up to the switch LSN.
+    next->immutables.insert(
+        next->immutables.begin(),
+        FrozenMemtable{view_->active, wal_->last_lsn(),
+                       std::make_shared<const std::vector<std::pair<TableId, std::int64_t>>>(
+                           catalog_.ItemCounts())});
     next->active = NewMemtable();
     view_ = std::move(next);
   }
@@ -204,12 +220,21 @@ Status DbImpl::FlushOldest(const FrozenMemtable& frozen) {
     MemtableSource source(frozen.mem.get());
     EDDY_ASSIGN_OR_RETURN(file, WriteTableFile(source, "flush"));
   }
+  // The catalog checkpoint travels with the file: tables as of now (under
+  // the DDL mutex, every catalog record up to the log's last LSN is
+  // applied), item counts as of the switch.
+  std::string catalog;
+  {
+    std::lock_guard ddl(ddl_mu_);
+    catalog_.EncodeCheckpoint(wal_->last_lsn(), frozen.switch_lsn, *frozen.item_counts, &catalog);
+  }
   // Manifest then view, under manifest_mu_, so that a compaction's rewrite
   // cannot interleave and both agree on the file order.
   std::lock_guard manifest_lock(manifest_mu_);
   compaction::Manifest next = manifest_;
   if (file) next.files.insert(next.files.begin(), file->meta);
   next.flushed_lsn = std::max(next.flushed_lsn, frozen.switch_lsn);
+  next.catalog = std::move(catalog);
   EDDY_RETURN_IF_ERROR(compaction::WriteManifest(env_, dir, next));
   Hook("flush:recorded");
   flushed_lsn_.store(next.flushed_lsn, std::memory_order_relaxed);

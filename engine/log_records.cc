@@ -31,17 +31,33 @@ bool ReadKeyAttribute(ByteReader* in, KeyAttribute* attr) {
 
 }  // namespace
 
+void EncodeKeySchema(const KeySchema& schema, std::string* out) {
+  PutKeyAttribute(schema.partition_key, out);
+  out->push_back(schema.sort_key ? 1 : 0);
+  if (schema.sort_key) PutKeyAttribute(*schema.sort_key, out);
+}
+
+bool DecodeKeySchema(ByteReader* in, KeySchema* schema) {
+  std::uint8_t has_sort;
+  if (!ReadKeyAttribute(in, &schema->partition_key) || !in->ReadByte(&has_sort) || has_sort > 1) {
+    return false;
+  }
+  schema->sort_key.reset();
+  if (has_sort) {
+    KeyAttribute sort;
+    if (!ReadKeyAttribute(in, &sort)) return false;
+    schema->sort_key = sort;
+  }
+  return true;
+}
+
 void EncodeCatalogRecord(const CatalogRecord& r, std::string* out) {
   out->push_back(static_cast<char>(kLogRecordVersion));
   out->push_back(static_cast<char>(r.op));
   PutVarint(r.table_id, out);
   PutVarint(r.time_us, out);
   PutBytes(r.name, out);
-  if (r.op == CatalogRecord::Op::kCreateTable) {
-    PutKeyAttribute(r.key_schema.partition_key, out);
-    out->push_back(r.key_schema.sort_key ? 1 : 0);
-    if (r.key_schema.sort_key) PutKeyAttribute(*r.key_schema.sort_key, out);
-  }
+  if (r.op == CatalogRecord::Op::kCreateTable) EncodeKeySchema(r.key_schema, out);
   if (r.op == CatalogRecord::Op::kUpdateTimeToLive) {
     out->push_back(r.ttl.enabled ? 1 : 0);
     PutBytes(r.ttl.attribute_name, out);
@@ -66,17 +82,8 @@ Result<CatalogRecord> DecodeCatalogRecord(std::string_view bytes) {
     return Corrupt("catalog fields");
   }
   r.name = std::string(name);
-  if (r.op == CatalogRecord::Op::kCreateTable) {
-    std::uint8_t has_sort;
-    if (!ReadKeyAttribute(&in, &r.key_schema.partition_key) || !in.ReadByte(&has_sort) ||
-        has_sort > 1) {
-      return Corrupt("catalog key schema");
-    }
-    if (has_sort) {
-      KeyAttribute sort;
-      if (!ReadKeyAttribute(&in, &sort)) return Corrupt("catalog sort key");
-      r.key_schema.sort_key = sort;
-    }
+  if (r.op == CatalogRecord::Op::kCreateTable && !DecodeKeySchema(&in, &r.key_schema)) {
+    return Corrupt("catalog key schema");
   }
   if (r.op == CatalogRecord::Op::kUpdateTimeToLive) {
     std::uint8_t enabled;

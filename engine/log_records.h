@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/byte_codec.h"
 #include "eddy/db.h"
 #include "eddy/result.h"
 #include "eddy/table.h"
@@ -45,6 +46,9 @@ struct CatalogRecord {
 };
 
 void EncodeCatalogRecord(const CatalogRecord& record, std::string* out);
+// A key schema as catalog records carry it (also used by checkpoints).
+void EncodeKeySchema(const KeySchema& schema, std::string* out);
+bool DecodeKeySchema(ByteReader* in, KeySchema* schema);
 Result<CatalogRecord> DecodeCatalogRecord(std::string_view bytes);
 
 // Views into the bytes they were decoded from (or encoded out of).

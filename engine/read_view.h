@@ -18,11 +18,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "compaction/manifest.h"
 #include "compaction/table_reader.h"
 #include "eddy/status.h"
+#include "engine/table_key.h"
 #include "memtable/memtable.h"
 
 namespace eddy::engine {
@@ -36,6 +38,9 @@ struct FrozenMemtable {
   std::shared_ptr<memtable::Memtable> mem;
   // Every item change with LSN <= switch_lsn went into `mem` or an older source.
   Lsn switch_lsn = kNoLsn;
+  // Each table's item count as of switch_lsn, for the catalog checkpoint
+  // the flush writes with the file.
+  std::shared_ptr<const std::vector<std::pair<TableId, std::int64_t>>> item_counts;
 };
 
 struct ReadView {

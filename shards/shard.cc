@@ -217,6 +217,17 @@ Status Shard::Sync() {
   return Status::Ok();
 }
 
+std::vector<std::shared_ptr<StreamSegment>> Shard::UnsyncedSegments() const {
+  std::vector<std::shared_ptr<StreamSegment>> out;
+  std::lock_guard lock(list_mu_);
+  for (const auto& segment : segments_) {
+    if (std::find(unsynced_.begin(), unsynced_.end(), segment.get()) != unsynced_.end()) {
+      out.push_back(segment);
+    }
+  }
+  return out;
+}
+
 Status Shard::RemoveAll() {
   std::vector<std::shared_ptr<StreamSegment>> all;
   {

@@ -70,6 +70,10 @@ class Shard {
   Status TruncateAfter(std::uint64_t sequence);
   // fdatasync of every segment with records not yet synced.
   Status Sync();
+  // The segments Sync() would sync, for a caller that syncs them from
+  // another thread (StreamSegment::Sync is thread-safe) without holding
+  // the producer back.
+  std::vector<std::shared_ptr<StreamSegment>> UnsyncedSegments() const;
   // Deletes every segment and the directory (the shard has expired).
   Status RemoveAll();
 

@@ -62,6 +62,10 @@ struct WalOptions {
   std::uint32_t spare_segments = 1;
   Env* env = nullptr;      // nullptr: Env::Default()
   Clock* clock = nullptr;  // nullptr: Clock::Real()
+  // The log never hands out an LSN below this, even when it holds no record
+  // at all: the caller's checkpoints cover everything below it (after
+  // ReleaseBelow the log alone may not know how far it had come).
+  Lsn min_next_lsn = 1;
   // Print recovery progress (records, bytes, MB/s) to stderr. Default: only
   // when stderr is a terminal.
   std::optional<bool> report_progress;

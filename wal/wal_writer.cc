@@ -901,6 +901,7 @@ Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& in_options, Lsn replay_
   Lsn next_lsn = found.records > 0           ? found.last_lsn + 1
                  : found.first_lsn != kNoLsn ? found.first_lsn
                                              : 1;
+  next_lsn = std::max(next_lsn, options.min_next_lsn);
   EDDY_ASSIGN_OR_RETURN(
       std::unique_ptr<IoQueue> queue,
       env->NewIoQueue(std::max<std::uint32_t>(8, 4 * options.max_inflight_writes + 8)));

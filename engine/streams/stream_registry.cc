@@ -9,40 +9,10 @@
 
 #include "common/item_codec.h"
 #include "eddy/db.h"
+#include "engine/streams/registry_entries.h"
 #include "engine/streams/stream_names.h"
 
 namespace eddy::engine {
-
-struct StreamRegistry::StreamShard {
-  std::uint32_t ordinal = 0;
-  std::string id;
-  std::string parent_id;
-  std::uint64_t hash_lo = 0, hash_hi = 0;  // inclusive range of partition key hashes
-  std::uint64_t created_us = 0;
-  std::uint64_t starting_sequence = 0;
-  std::atomic<std::uint64_t> ending_sequence{0};  // 0: open
-  std::uint64_t closed_us = 0;                    // GUARDED_BY(mu_)
-  std::shared_ptr<shards::Shard> shard;
-  // Load, for split decisions: the producer counts, maintenance reads.
-  std::atomic<std::uint64_t> records{0};
-  std::uint64_t window_start_us = 0;  // maintenance only
-  std::uint64_t window_records = 0;   // maintenance only
-  bool touched = false;               // producer only
-};
-
-struct StreamRegistry::Stream {
-  TableId table_id = 0;
-  std::uint64_t created_us = 0;
-  std::string key;  // "<table id>-<created us>": the directory name
-  std::string table_name, label, arn, dir;
-  KeySchema key_schema;
-  StreamViewType view_type = StreamViewType::kNewAndOldImages;
-  std::atomic<bool> enabled{true};
-  std::uint64_t disabled_us = 0;                     // GUARDED_BY(mu_)
-  std::vector<std::shared_ptr<StreamShard>> shards;  // GUARDED_BY(mu_), by ordinal
-  std::uint32_t next_ordinal = 0;                    // producer only
-  std::vector<StreamShard*> open;                    // producer only, by hash_lo
-};
 
 namespace {
 
@@ -88,20 +58,32 @@ Result<std::shared_ptr<StreamRegistry::StreamShard>> StreamRegistry::MakeShard(
     std::string parent_id) {
   auto s = std::make_shared<StreamShard>();
   s->ordinal = stream->next_ordinal++;
-  s->id = ShardId(created_us, stream->key, s->ordinal);
   s->parent_id = std::move(parent_id);
   s->hash_lo = hash_lo;
   s->hash_hi = hash_hi;
   s->created_us = created_us;
   s->starting_sequence = SequenceOf(lsn, 0);
-  s->window_start_us = created_us;
+  EDDY_RETURN_IF_ERROR(OpenShardFiles(*stream, s.get()));
+  return s;
+}
+
+Status StreamRegistry::OpenShardFiles(const Stream& stream, StreamShard* s) const {
+  s->id = ShardId(s->created_us, stream.key, s->ordinal);
+  s->window_start_us = s->created_us;
   shards::ShardOptions so;
-  so.dir = stream->dir + "/" + OrdinalDir(s->ordinal);
+  so.dir = stream.dir + "/" + OrdinalDir(s->ordinal);
   so.segment_bytes = options_.segment_bytes;
   so.bucket_us = bucket_us_;
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<shards::Shard> shard, shards::Shard::Open(so));
   s->shard = std::move(shard);
-  return s;
+  return Status::Ok();
+}
+
+void StreamRegistry::NameStream(Stream* stream) const {
+  stream->label = StreamLabel(stream->created_us);
+  stream->arn = StreamArn(options_.region, options_.account, stream->table_name, stream->label);
+  stream->key = std::to_string(stream->table_id) + "-" + std::to_string(stream->created_us);
+  stream->dir = options_.dir + "/" + stream->key;
 }
 
 Status StreamRegistry::CreateStream(TableId table, std::string_view table_name,
@@ -115,12 +97,9 @@ Status StreamRegistry::CreateStream(TableId table, std::string_view table_name,
   // Labels have millisecond precision; two streams of one table never share one.
   do {
     stream->created_us = created_us;
-    stream->label = StreamLabel(created_us);
-    stream->arn = StreamArn(options_.region, options_.account, table_name, stream->label);
+    NameStream(stream.get());
     created_us += 1000;
   } while (by_arn_.contains(stream->arn));
-  stream->key = std::to_string(table) + "-" + std::to_string(stream->created_us);
-  stream->dir = options_.dir + "/" + stream->key;
 
   const std::uint32_t n = spec.initial_shards > 0 ? spec.initial_shards : options_.initial_shards;
   const std::uint64_t width = n == 1 ? 0 : UINT64_MAX / n;
@@ -162,17 +141,24 @@ Status StreamRegistry::DisableStream(TableId table, std::uint64_t time_us, Lsn l
   return Status::Ok();
 }
 
-Status StreamRegistry::ApplyCatalog(const CatalogRecord& r, std::string_view table_name,
-                                    const KeySchema& key_schema, Lsn lsn) {
+Status StreamRegistry::ApplyCatalog(const CatalogRecord& r, Lsn lsn) {
   switch (r.op) {
     case CatalogRecord::Op::kCreateTable:
+      table_keys_[r.table_id] = r.key_schema;
       if (!r.stream.enabled) return Status::Ok();
-      return CreateStream(r.table_id, table_name, key_schema, r.stream, r.time_us, lsn);
-    case CatalogRecord::Op::kUpdateStream:
+      return CreateStream(r.table_id, r.name, r.key_schema, r.stream, r.time_us, lsn);
+    case CatalogRecord::Op::kUpdateStream: {
       if (!r.stream.enabled) return DisableStream(r.table_id, r.time_us, lsn);
+      auto keys = table_keys_.find(r.table_id);
+      if (keys == table_keys_.end()) {
+        return Status::Corruption("stream registry: no key schema for table " + r.name + " (id " +
+                                  std::to_string(r.table_id) + ")");
+      }
       EDDY_RETURN_IF_ERROR(DisableStream(r.table_id, r.time_us, lsn));
-      return CreateStream(r.table_id, table_name, key_schema, r.stream, r.time_us, lsn);
+      return CreateStream(r.table_id, r.name, keys->second, r.stream, r.time_us, lsn);
+    }
     case CatalogRecord::Op::kDeleteTable:
+      table_keys_.erase(r.table_id);
       return DisableStream(r.table_id, r.time_us, lsn);
     case CatalogRecord::Op::kUpdateTimeToLive:
       return Status::Ok();
@@ -281,6 +267,8 @@ Status StreamRegistry::FinishRecovery(Lsn last_lsn) {
   std::error_code ec;
   if (!std::filesystem::exists(options_.dir, ec)) return Status::Ok();
   for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
+    // Files (the checkpoint) are the engine's; directories are streams.
+    if (!entry.is_directory(ec)) continue;
     if (!owned.contains(entry.path().filename().string())) {
       std::filesystem::remove_all(entry.path(), ec);
     }
@@ -289,9 +277,10 @@ Status StreamRegistry::FinishRecovery(Lsn last_lsn) {
   return Status::Ok();
 }
 
-Status StreamRegistry::Expire() {
+Result<std::size_t> StreamRegistry::Expire() {
   const std::uint64_t now = NowUs();
-  if (now < options_.retention_us) return Status::Ok();
+  if (now < options_.retention_us) return std::size_t{0};
+  std::size_t removed = 0;
   const std::uint64_t horizon = now - options_.retention_us;
   std::vector<std::shared_ptr<Stream>> streams;
   {
@@ -307,7 +296,8 @@ Status StreamRegistry::Expire() {
     }
     std::vector<StreamShard*> gone;
     for (const auto& shard : shards) {
-      EDDY_RETURN_IF_ERROR(shard->shard->ExpireBefore(horizon).status());
+      EDDY_ASSIGN_OR_RETURN(std::size_t segments, shard->shard->ExpireBefore(horizon));
+      removed += segments;
       std::uint64_t closed_us;
       {
         std::shared_lock lock(mu_);
@@ -315,6 +305,7 @@ Status StreamRegistry::Expire() {
       }
       if (shard->shard->closed() && shard->shard->empty() && closed_us <= horizon) {
         EDDY_RETURN_IF_ERROR(shard->shard->RemoveAll());
+        ++removed;
         gone.push_back(shard.get());
       }
     }
@@ -328,7 +319,7 @@ Status StreamRegistry::Expire() {
       by_arn_.erase(stream->arn);
     }
   }
-  return Status::Ok();
+  return removed;
 }
 
 Status StreamRegistry::SyncAll() {

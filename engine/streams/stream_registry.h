@@ -30,6 +30,7 @@
 #include <shared_mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -53,6 +54,9 @@ struct StreamOptions {
   Clock* clock = nullptr;
 };
 
+// The registry's checkpoint file, in StreamOptions::dir.
+inline constexpr char kStreamCheckpointName[] = "CHECKPOINT";
+
 // Load is measured over windows of this length for split decisions.
 inline constexpr std::uint64_t kSplitWindowUs = 10'000'000;
 
@@ -62,9 +66,10 @@ class StreamRegistry {
   ~StreamRegistry();
 
   // ---- Producer (LSN order)
-  // `table_name`, `key_schema`: the table's, as the catalog has them.
-  Status ApplyCatalog(const CatalogRecord& record, std::string_view table_name,
-                      const KeySchema& key_schema, Lsn lsn);
+  // The registry keeps each table's key schema itself (from kCreateTable
+  // records and its checkpoint), so it needs nothing from the catalog: it
+  // may be checkpointed at a different LSN than the catalog is.
+  Status ApplyCatalog(const CatalogRecord& record, Lsn lsn);
   Status ApplyChanges(std::span<const ItemChange> changes, Lsn lsn, std::uint64_t time_us);
   Status ApplyTopology(const ShardTopologyRecord& record, Lsn lsn);
   // Wakes readers of every shard that took records since the last call.
@@ -73,10 +78,29 @@ class StreamRegistry {
   // directories no stream owns.
   Status FinishRecovery(Lsn last_lsn);
   // Deletes expired segments, then shards and streams that have nothing
-  // left and ended before the retention horizon.
-  Status Expire();
+  // left and ended before the retention horizon. Returns how many segments
+  // and shards went.
+  Result<std::size_t> Expire();
   // Syncs every segment file (at close).
   Status SyncAll();
+
+  // ---- Checkpoints (stream_registry_checkpoint.cc; docs/streams.md,
+  // "Checkpoints and log release")
+  // The registry's streams, shards and table key schemas as of `lsn` (every
+  // log record up to it applied, none after). Producer only. The records
+  // themselves are in the segments; `unsynced` lists the segments that
+  // hold records not yet durable, which the caller syncs (from any thread)
+  // before it writes `bytes` as the checkpoint file.
+  struct Checkpoint {
+    Lsn lsn = 0;
+    std::string bytes;
+    std::vector<std::shared_ptr<shards::StreamSegment>> unsynced;
+  };
+  Checkpoint TakeCheckpoint(Lsn lsn) const;
+  // At open, before replay: rebuilds the streams and shards a checkpoint
+  // names (adopting their segments). Returns its LSN: replay skips stream
+  // work at or below it.
+  Result<Lsn> RestoreCheckpoint(std::string_view bytes);
 
   // ---- Maintenance (any thread; reads producer counters)
   // Rollovers and splits that are due; the caller logs them.
@@ -101,6 +125,10 @@ class StreamRegistry {
   Result<std::shared_ptr<StreamShard>> MakeShard(Stream* stream, std::uint64_t created_us, Lsn lsn,
                                                  std::uint64_t hash_lo, std::uint64_t hash_hi,
                                                  std::string parent_id);
+  // Opens (or adopts) the shard's segment directory.
+  Status OpenShardFiles(const Stream& stream, StreamShard* shard) const;
+  // Names and directory of a stream from its table and creation time.
+  void NameStream(Stream* stream) const;
   Status CreateStream(TableId table, std::string_view table_name, const KeySchema& key_schema,
                       const StreamSpecification& spec, std::uint64_t created_us, Lsn lsn);
   Status CloseShard(StreamShard* shard, Lsn lsn, std::uint64_t time_us);
@@ -121,6 +149,8 @@ class StreamRegistry {
   std::map<std::string, std::shared_ptr<Stream>, std::less<>> by_arn_;  // GUARDED_BY(mu_)
   // Producer only: each table's enabled stream.
   std::unordered_map<TableId, Stream*> active_;
+  // Producer only: the key schema of every live table.
+  std::unordered_map<TableId, KeySchema> table_keys_;
   // Producer only: shards that took records since PublishTouched.
   std::vector<StreamShard*> touched_;
 };

@@ -43,8 +43,6 @@ struct StreamWork {
   std::uint64_t time_us = 0;  // the log frame's timestamp
   std::span<const ItemChange> changes;
   const CatalogRecord* catalog = nullptr;
-  std::string_view table_name;  // kCatalog: the table's name and key schema
-  const KeySchema* key_schema = nullptr;
   const ShardTopologyRecord* topology = nullptr;
 };
 

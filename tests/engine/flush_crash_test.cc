@@ -8,6 +8,11 @@
 // directory, so files from earlier rounds, orphans of cut flushes and the log tail after
 // flushed_lsn all meet. The directory must always open.
 //
+// The child also releases the log every few milliseconds (stream checkpoint,
+// then segments below it), so kills land in releases too. After each reopen
+// the stream must agree with the items: each key's last record shows the
+// item as stored (or its removal), and the table's item count is exact.
+//
 // Reproduce a run: EDDY_FLUSH_CRASH_SEED=<seed printed at the start>.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -27,6 +32,7 @@
 #include "eddy/db.h"
 #include "engine/db_impl.h"
 #include "support/temp_dir.h"
+#include "wal/segment_name.h"
 
 namespace eddy {
 namespace {
@@ -74,7 +80,8 @@ Options CrashOptions(const std::string& dir) {
   o.report_progress = false;
   o.memtable_budget_bytes = 64 << 10;
   o.block_cache_bytes = 1 << 20;
-  o.wal_segment_bytes = 1 << 20;
+  o.wal_segment_bytes = 64 << 10;
+  o.stream_segment_bytes = 1 << 20;
   return o;
 }
 
@@ -92,6 +99,13 @@ void Send(int fd, const Msg& m) {
   auto db = Db::Open(CrashOptions(dir));
   if (!db.ok()) _exit(3);
   Send(fd, Msg{Msg::kOpened});
+  std::thread releaser([&] {
+    auto* impl = static_cast<engine::DbImpl*>(db->get());
+    while (true) {
+      if (!impl->CheckpointAndReleaseLog().ok()) _exit(6);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -116,6 +130,43 @@ void Send(int fd, const Msg& m) {
   _exit(0);
 }
 
+// Each key's newest stream record shows the item as it is stored now, and
+// the item count is the number of items.
+void ExpectStreamMatchesItems(Db* db) {
+  auto table = db->DescribeTable(kTable);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  DescribeStreamRequest describe;
+  describe.stream_arn = table->latest_stream_arn;
+  auto stream = db->DescribeStream(describe);
+  ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+  std::map<std::string, std::optional<Item>> newest;
+  for (const ShardDescription& shard : stream->shards) {
+    auto it = db->GetShardIterator(
+        {describe.stream_arn, shard.shard_id, ShardIteratorType::kTrimHorizon, ""});
+    ASSERT_TRUE(it.ok()) << it.status().ToString();
+    std::string next = *it;
+    while (!next.empty()) {
+      auto page = db->GetRecords(next, 1000);
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      if (page->records.empty()) break;
+      for (const StreamRecord& r : page->records) {
+        newest[r.keys.Find("pk")->AsString()] = r.new_image;
+      }
+      next = page->next_shard_iterator;
+    }
+  }
+  std::uint64_t items = 0;
+  for (int key = 0; key < kThreads * kKeysPerThread; ++key) {
+    auto got = db->Get(kTable, KeyItem(key));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    items += got->has_value() ? 1 : 0;
+    auto n = newest.find("k" + std::to_string(key));
+    const std::optional<Item> streamed = n == newest.end() ? std::nullopt : n->second;
+    ASSERT_EQ(*got, streamed) << "key " << key << ": the stream's last record disagrees";
+  }
+  EXPECT_EQ(table->item_count, items);
+}
+
 TEST(FlushCrashTest, AcknowledgedItemsSurviveKillsDuringFlushes) {
   const std::uint64_t seed = Seed();
   std::printf("[ crash    ] EDDY_FLUSH_CRASH_SEED=%llu\n", static_cast<unsigned long long>(seed));
@@ -126,6 +177,7 @@ TEST(FlushCrashTest, AcknowledgedItemsSurviveKillsDuringFlushes) {
     TableSpec spec;
     spec.name = kTable;
     spec.key_schema.partition_key = {"pk", AttributeType::kS};
+    spec.stream = {true, StreamViewType::kNewImage, 0};
     ASSERT_TRUE((*db)->CreateTable(spec).ok());
   }
   std::mt19937_64 rng(seed);
@@ -190,6 +242,7 @@ TEST(FlushCrashTest, AcknowledgedItemsSurviveKillsDuringFlushes) {
       ASSERT_TRUE(matches_acked || matches_in_flight)
           << "key " << key << ": neither the acknowledged item nor the one in flight";
     }
+    ASSERT_NO_FATAL_FAILURE(ExpectStreamMatchesItems(db->get()));
     ASSERT_TRUE((*db)->Close().ok());  // background flushes and compactions settle
     const std::size_t live = static_cast<engine::DbImpl*>(db->get())->TableFileCount();
     max_files = std::max(max_files, live);
@@ -201,6 +254,13 @@ TEST(FlushCrashTest, AcknowledgedItemsSurviveKillsDuringFlushes) {
   std::printf("[ crash    ] %d rounds, %llu acknowledged writes, up to %zu table files\n", kRounds,
               static_cast<unsigned long long>(total_acks), max_files);
   EXPECT_GT(max_files, 0u) << "no flush ever finished";
+  Lsn oldest = UINT64_MAX;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/wal")) {
+    if (auto first = wal::ParseSegmentFileName(e.path().filename().string())) {
+      oldest = std::min(oldest, *first);
+    }
+  }
+  EXPECT_GT(oldest, 1u) << "the log was never released";
 }
 
 }  // namespace
