@@ -35,7 +35,6 @@
 //   rate, its ratio to the no-reader rate (target >= 0.9 with 16 readers), and records/s per reader
 //   and in total.
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,6 +52,7 @@
 #include <vector>
 
 #include "bench/histogram.h"
+#include "bench/pacing.h"
 #include "bench/timed_run.h"
 #include "bench/workload.h"
 #include "eddy/db.h"
@@ -65,11 +65,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kKeyBytes = 16;
 constexpr std::uint32_t kValueBytes = 100;
 constexpr char kTable[] = "bench";
-
-std::int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
 
 // splitmix64's finaliser: a bijection, so item i's key is unique and keys
 // come in random order.
@@ -418,37 +413,6 @@ struct PacedRun {
   std::uint64_t before_ack = 0;  // seen before the writer's Write returned
   LatencyHistogram ack_to_visible;
   LatencyHistogram issue_to_visible;
-};
-
-// Waits to `deadline_ns`: sleeps through all but the last ~40 µs (with the
-// timer slack at 1 ns, see TimerSlack), then yields. Spinning through every
-// gap instead would take a whole core from the reader and the log thread.
-void WaitUntil(std::int64_t deadline_ns) {
-  for (std::int64_t now = NowNs(); now < deadline_ns; now = NowNs()) {
-    const std::int64_t left = deadline_ns - now;
-    if (left > 60'000) {
-      std::this_thread::sleep_for(std::chrono::nanoseconds(left - 40'000));
-    } else {
-      std::this_thread::yield();
-    }
-  }
-}
-
-// Sets the calling thread's timer slack (default 50 µs) to 1 ns while alive,
-// so the paced writer's short sleeps end on time.
-class TimerSlack {
- public:
-  TimerSlack() : old_(::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0)) {
-    ::prctl(PR_SET_TIMERSLACK, 1ul, 0, 0, 0);
-  }
-  ~TimerSlack() {
-    if (old_ > 0) ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(old_), 0, 0, 0);
-  }
-  TimerSlack(const TimerSlack&) = delete;
-  TimerSlack& operator=(const TimerSlack&) = delete;
-
- private:
-  const int old_;
 };
 
 Result<PacedRun> RunPaced(Db& db, double rate, double seconds) {
