@@ -33,6 +33,7 @@ void ReadQueuePool::Release(std::unique_ptr<wal::IoQueue> queue) {
 
 Result<std::uint32_t> ReadQueuePool::Read(wal::FileId file, std::uint64_t offset, void* dst,
                                           std::uint32_t len) {
+  if (env_->SupportsReadAt()) return env_->ReadAt(file, offset, dst, len);
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<wal::IoQueue> queue, Acquire());
   std::uint32_t done = 0;
   while (done < len) {

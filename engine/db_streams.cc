@@ -2,6 +2,8 @@
 // the maintenance thread (shard rollovers and splits, retention).
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <string>
 
 #include "engine/db_impl.h"
 #include "wal/durable_file.h"
@@ -91,6 +93,8 @@ Status DbImpl::CheckpointAndReleaseLog() {
   for (const auto& segment : checkpoint.unsynced)
     EDDY_RETURN_IF_ERROR(segment->Sync());
   Hook("checkpoint:synced");
+  // streams/ exists only once a stream was created.
+  EDDY_RETURN_IF_ERROR(env_->CreateDirIfMissing(streams_dir()));
   EDDY_RETURN_IF_ERROR(
       wal::ReplaceFileDurably(env_, streams_dir(), kStreamCheckpointName, checkpoint.bytes));
   Hook("checkpoint:written");
@@ -105,6 +109,7 @@ Status DbImpl::CheckpointAndReleaseLog() {
 void DbImpl::MaintenanceLoop() {
   std::unique_lock lock(maintenance_mu_);
   auto next_sweep = std::chrono::steady_clock::now();
+  std::string last_release_error;
   while (!stop_maintenance_) {
     maintenance_cv_.wait_for(lock, std::chrono::seconds(1));
     if (stop_maintenance_) break;
@@ -114,8 +119,13 @@ void DbImpl::MaintenanceLoop() {
     // expiry is retried next round.
     RunStreamMaintenance().IgnoreError();
     // Retried next round as well; a log that cannot release grows, it
-    // loses nothing.
-    CheckpointAndReleaseLog().IgnoreError();
+    // loses nothing. Said once per distinct error, as nobody else sees it.
+    Status released = CheckpointAndReleaseLog();
+    if (!released.ok() && released.ToString() != last_release_error) {
+      std::fprintf(stderr, "eddy: log release failed (retrying): %s\n",
+                   released.ToString().c_str());
+    }
+    last_release_error = released.ok() ? "" : released.ToString();
     if (std::chrono::steady_clock::now() >= next_sweep) {
       RunTimeToLiveSweep().IgnoreError();
       next_sweep = std::chrono::steady_clock::now() +

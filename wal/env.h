@@ -101,6 +101,17 @@ class Env {
 
   // A new queue for the calling thread, able to hold `depth` operations.
   virtual Result<std::unique_ptr<IoQueue>> NewIoQueue(std::uint32_t depth) = 0;
+
+  // A synchronous positional read from any thread, outside every queue
+  // (pread in the real Env): table block reads are small and mostly hit the
+  // page cache, where a ring's submit-and-wait costs more than the read
+  // (docs/sstable_format.md, "I/O choices"). Reads up to `len` bytes;
+  // fewer only at the end of the file. Envs without it (the test Envs, so
+  // that their fault injection sees every read) say so, and callers use an
+  // IoQueue instead.
+  virtual bool SupportsReadAt() const { return false; }
+  virtual Result<std::uint32_t> ReadAt(FileId file, std::uint64_t offset, void* dst,
+                                       std::uint32_t len);
 };
 
 }  // namespace eddy::wal

@@ -205,6 +205,22 @@ class PosixUringEnv final : public Env {
     return Status::Ok();
   }
 
+  bool SupportsReadAt() const override { return true; }
+
+  Result<std::uint32_t> ReadAt(FileId file, std::uint64_t offset, void* dst,
+                               std::uint32_t len) override {
+    std::uint32_t done = 0;
+    while (done < len) {
+      const ssize_t n = pread(file, static_cast<char*>(dst) + done, len - done,
+                              static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoStatus(errno, "pread");
+      if (n == 0) break;  // end of file
+      done += static_cast<std::uint32_t>(n);
+    }
+    return done;
+  }
+
   Result<std::unique_ptr<IoQueue>> NewIoQueue(std::uint32_t depth) override {
     io_uring ring{};
     int rc = io_uring_queue_init(depth, &ring, 0);
@@ -220,6 +236,10 @@ class PosixUringEnv final : public Env {
 };
 
 }  // namespace
+
+Result<std::uint32_t> Env::ReadAt(FileId, std::uint64_t, void*, std::uint32_t) {
+  return Status::InvalidArgument("this Env has no positional reads; use an IoQueue");
+}
 
 Env* Env::Default() {
   static PosixUringEnv env;

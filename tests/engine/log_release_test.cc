@@ -169,6 +169,18 @@ TEST_F(LogReleaseTest, TheLogStaysBoundedUnderSteadyOverwrites) {
   }
 }
 
+TEST_F(LogReleaseTest, TablesWithoutStreamsReleaseTheLogToo) {
+  // No stream ever existed, so streams/ does not either.
+  CreateTable("plain", false);
+  for (int i = 0; i < 3000; ++i)
+    Put("plain", Value("k" + std::to_string(i % 100), i));
+  ASSERT_NO_FATAL_FAILURE(Release());
+  EXPECT_GT(OldestLogLsn(), 1000u);
+  EXPECT_LT(WalBytes(), 1u << 20);
+  Reopen();
+  EXPECT_EQ(db_->DescribeTable("plain")->item_count, 100u);
+}
+
 TEST_F(LogReleaseTest, EverythingTheLogHeldSurvivesItsRelease) {
   // Catalog history: a dropped table, TTL, a stream disabled and enabled
   // again (two streams), a rollover (lineage).
