@@ -1,9 +1,14 @@
 // The manifest (docs/flush_and_compaction.md, "Manifest format"): round
-// trips, every damaged byte is Corruption, rewriting replaces it whole, and
+// trips (with the catalog checkpoint it carries; version 1 files have
+// none), every damaged byte is Corruption, rewriting replaces it whole, and
 // table file names parse back to their numbers and nothing else.
 #include "compaction/manifest.h"
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
+
+#include "common/byte_codec.h"
+#include "compaction/format.h"
 
 #include "support/mem_env.h"
 
@@ -14,6 +19,10 @@ Manifest Sample() {
   Manifest m;
   m.flushed_lsn = 123456;
   m.next_file_number = 42;
+  m.catalog = std::string(
+      "\x01\x02"
+      "cat\0x",
+      7);
   m.files.push_back({41, 8192, 100, 200, std::string("\0\0a", 3), "\xff\xfez"});
   m.files.push_back({7, 4096, 1, 99, "", "k"});
   return m;
@@ -27,6 +36,28 @@ TEST(Manifest, RoundTrips) {
   EXPECT_EQ(*back, Sample());
   EncodeManifest(Manifest{}, &bytes);
   ASSERT_TRUE(DecodeManifest(bytes, "M").ok());
+}
+
+TEST(Manifest, VersionOneReadsWithoutACatalog) {
+  // A version 1 manifest: no catalog field.
+  std::string bytes("EDDYMAN1", 8);
+  bytes.push_back(1);
+  PutVarint(77, &bytes);  // flushed_lsn
+  PutVarint(9, &bytes);   // next_file_number
+  PutVarint(1, &bytes);   // one file
+  PutVarint(8, &bytes);
+  PutVarint(4096, &bytes);
+  PutVarint(1, &bytes);
+  PutVarint(77, &bytes);
+  PutBytes("a", &bytes);
+  PutBytes("z", &bytes);
+  PutFixed64(XXH3_64bits(bytes.data(), bytes.size()), &bytes);
+  Result<Manifest> m = DecodeManifest(bytes, "M");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->flushed_lsn, 77u);
+  EXPECT_TRUE(m->catalog.empty());
+  ASSERT_EQ(m->files.size(), 1u);
+  EXPECT_EQ(m->files[0].largest_key, "z");
 }
 
 TEST(Manifest, EveryFlippedByteOrTruncationIsCorruption) {
