@@ -1,6 +1,7 @@
 #include "engine/db_impl.h"
 
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
 #include <optional>
 #include <tuple>
@@ -85,10 +86,15 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
   wal_options.min_next_lsn =
       std::max({db->flushed_lsn_.load(), db->catalog_lsn_, db->stream_lsn_}) + 1;
   wal::RecoveryReport report;
+  db->replay_load_ = std::make_unique<memtable::BulkLoad>(db->view_->active.get());
   EDDY_ASSIGN_OR_RETURN(db->wal_,
                         wal::Wal::Open(
                             wal_options, replay_from,
                             [&](const wal::LogRecord& r) { return db->Replay(r); }, &report));
+  // Replay's last batch of memtable inserts goes in before anything reads
+  // the memtable (or sizes it: MaybeSwitchMemtable below).
+  db->replay_load_->Finish();
+  db->replay_load_.reset();
   if (report.records > 0 && report.first_lsn > replay_from) {
     return Status::Corruption(
         "log " + wal_options.dir + " starts at LSN " + std::to_string(report.first_lsn) +
@@ -143,8 +149,11 @@ Status DbImpl::Replay(const wal::LogRecord& record) {
 void DbImpl::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn) {
   // Changes a table file already holds are not loaded again, nor counted
   // again when the catalog checkpoint's counts include them.
-  memtable::Memtable* mem =
-      lsn > flushed_lsn_.load(std::memory_order_relaxed) ? view_->active.get() : nullptr;
+  // Replay is single-threaded and the active memtable does not change
+  // until it ends, so inserts go through one sorted bulk load.
+  memtable::BulkLoad* mem =
+      lsn > flushed_lsn_.load(std::memory_order_relaxed) ? replay_load_.get() : nullptr;
+  assert(mem == nullptr || mem->table() == view_->active.get());
   if (mem == nullptr && lsn <= counts_lsn_) return;
   std::string key;
   for (const ItemChange& c : changes) {

@@ -23,6 +23,7 @@
 #include "engine/read_view.h"
 #include "engine/streams/stream_registry.h"
 #include "engine/streams/stream_sequencer.h"
+#include "memtable/bulk_load.h"
 #include "memtable/memtable.h"
 #include "wal/wal.h"
 
@@ -109,7 +110,8 @@ class DbImpl final : public Db {
 
   // Recovery: one log record.
   Status Replay(const wal::LogRecord& record);
-  // Applies logged item changes to the memtable (live and in replay).
+  // Recovery: applies logged item changes to the memtable (through
+  // replay_load_) and to the tables' item counts.
   void ApplyChanges(std::span<const ItemChange> changes, Lsn lsn);
   Result<TableDescription> ChangeCatalog(CatalogRecord record);
   Result<std::shared_ptr<const TableState>> FindTable(std::string_view name) const;
@@ -206,6 +208,9 @@ class DbImpl final : public Db {
   std::mutex ddl_mu_;  // serialises catalog changes so log order = catalog order
   std::atomic<bool> closed_{false};
   std::vector<ItemChange> replay_changes_;  // recovery scratch
+  // Recovery only: batches replay's memtable inserts into sorted runs
+  // (memtable/bulk_load.h); Open finishes it before anything reads.
+  std::unique_ptr<memtable::BulkLoad> replay_load_;
   std::unique_ptr<StreamRegistry> streams_;
   std::unique_ptr<StreamSequencer> sequencer_;
   std::thread maintenance_;

@@ -73,6 +73,8 @@ class Memtable {
   void Put(Slot* slot, std::string_view key, Lsn lsn, std::string_view encoded_item);
   void Delete(Slot* slot, std::string_view key, Lsn lsn);
 
+  // Bulk loading (recovery) is memtable/bulk_load.h's BulkLoad.
+
   std::size_t MemoryBytes() const { return arena_.MemoryBytes(); }
   std::size_t KeyCount() const { return list_.size(); }
 
@@ -101,6 +103,8 @@ class Memtable {
   };
 
  private:
+  // Makes versions ahead of their install and links nodes in key order.
+  friend class BulkLoad;
   void Install(std::string_view key, const ItemVersion* version);
   void InstallAt(Slot* slot, std::string_view key, const ItemVersion* version);
   const ItemVersion* NewVersion(Lsn lsn, std::string_view encoded_item);

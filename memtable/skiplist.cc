@@ -79,6 +79,35 @@ SkipList::Node* SkipList::FindWithSplice(std::string_view key, Splice* splice) c
   return found != nullptr && found->key() == key ? found : nullptr;
 }
 
+SkipList::Node* SkipList::FindNear(std::string_view key, Splice* splice) const {
+  assert(splice->prev[0] == head_ || Less(splice->prev[0], key));
+  // Successors grow with the level, so the levels where the old splice
+  // still brackets `key` are all those from some level up: find the lowest,
+  // and search below it from its predecessor. Consecutive keys of a sorted
+  // batch sit close together, so this climbs a level or two.
+  int level = 0;
+  while (level < kMaxHeight && splice->next[level] != nullptr && Less(splice->next[level], key)) {
+    ++level;
+  }
+  Node* x = head_;
+  int search_from = kMaxHeight - 1;
+  if (level < kMaxHeight) {
+    x = splice->prev[level];
+    search_from = level - 1;
+  }
+  for (int l = search_from; l >= 0; --l) {
+    Node* n = x->Next(l);
+    while (n != nullptr && Less(n, key)) {
+      x = n;
+      n = x->Next(l);
+    }
+    splice->prev[l] = x;
+    splice->next[l] = n;
+  }
+  Node* found = splice->next[0];
+  return found != nullptr && found->key() == key ? found : nullptr;
+}
+
 SkipList::Node* SkipList::FindOrInsert(std::string_view key, bool* inserted) {
   Splice splice;
   if (Node* found = FindWithSplice(key, &splice)) {
@@ -115,6 +144,8 @@ SkipList::Node* SkipList::InsertAt(std::string_view key, Splice* splice) {
       splice->next[level] = n;
     }
   }
+  for (int level = 0; level < height; ++level)
+    splice->prev[level] = node;
   size_.fetch_add(1, std::memory_order_relaxed);
   return node;
 }

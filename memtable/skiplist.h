@@ -77,8 +77,16 @@ class SkipList {
   Node* FindOrInsert(std::string_view key, bool* inserted);
   // The node for `key` or null; either way *splice records the search.
   Node* FindWithSplice(std::string_view key, Splice* splice) const;
+  // FindWithSplice for a sorted sequence of keys (a finger search): starts
+  // from *splice, which a search for (or an insert of) a smaller key left,
+  // rather than from the top of the list, so the cost grows with the number
+  // of nodes between the two keys, not with the list's size. Single-threaded
+  // use only: no other thread may insert between the two calls.
+  Node* FindNear(std::string_view key, Splice* splice) const;
   // Inserts `key`, known to be absent (FindWithSplice returned null and no
-  // one else may insert this key meanwhile), at `splice`.
+  // one else may insert this key meanwhile), at `splice`. On return *splice
+  // has the new node as predecessor on its levels, ready for FindNear of a
+  // larger key.
   Node* InsertAt(std::string_view key, Splice* splice);
   // The node for `key`, or null.
   Node* Find(std::string_view key) const;
