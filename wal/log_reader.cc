@@ -1,7 +1,9 @@
 // Design note: reading and recovery.
 //
 // Segments are read in LSN order through one IoQueue in 1 MiB O_DIRECT
-// chunks into a sliding window. Each frame must check (seeded XXH3) and carry
+// chunks into a sliding window, with the next kReadAhead chunks already in
+// flight (O_DIRECT gets no kernel read-ahead, and replay is otherwise idle
+// while it waits for each chunk). Each frame must check (seeded XXH3) and carry
 // exactly the next LSN; the first frame that does not ends the segment's data.
 // What that end means depends on where it is:
 // - Not the last segment: the next segment must begin with the LSN expected
@@ -17,6 +19,7 @@
 #include "wal/log_reader.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -32,6 +35,7 @@ namespace eddy::wal {
 namespace {
 
 constexpr std::uint32_t kChunkBytes = 1u << 20;
+constexpr std::size_t kReadAhead = 4;  // chunk reads in flight ahead of replay
 
 struct SegmentRef {
   Lsn first_lsn;
@@ -125,8 +129,79 @@ class LogReaderImpl final : public LogReader {
   }
 
   void CloseSegment() {
+    // Reads still in flight target this file and the chunk buffers.
+    DrainReadAhead().IgnoreError();
     if (segment_open_) env_->Close(file_).IgnoreError();
     segment_open_ = false;
+  }
+
+  // ---- Read-ahead: chunk reads of the open segment at consecutive offsets.
+  struct Chunk {
+    AlignedBuffer buffer{kChunkBytes};
+    std::uint64_t offset = 0;
+    bool busy = false;  // queued (in flight or completed, not yet consumed)
+    bool done = false;
+    std::int32_t result = 0;
+  };
+
+  Status WaitOne() {
+    IoCompletion c;
+    EDDY_RETURN_IF_ERROR(queue_->WaitCompletion(&c));
+    Chunk& chunk = ahead_[c.tag];
+    chunk.done = true;
+    chunk.result = c.result;
+    return Status::Ok();
+  }
+
+  Status DrainReadAhead() {
+    Status s;
+    for (Chunk& chunk : ahead_) {
+      while (chunk.busy && !chunk.done && s.ok())
+        s = WaitOne();
+      chunk.busy = chunk.done = false;
+    }
+    return s;
+  }
+
+  // Queues reads of the chunks after the last one queued, up to kReadAhead.
+  Status TopUpReadAhead() {
+    bool queued = false;
+    for (std::size_t i = 0; i < ahead_.size() && next_ahead_ < file_size_; ++i) {
+      Chunk& chunk = ahead_[i];
+      if (chunk.busy) continue;
+      chunk.offset = next_ahead_;
+      chunk.busy = true;
+      chunk.done = false;
+      queue_->QueueRead(file_, chunk.offset, chunk.buffer.data(), kChunkBytes, i);
+      next_ahead_ += kChunkBytes;
+      queued = true;
+    }
+    return queued ? queue_->Submit() : Status::Ok();
+  }
+
+  // Reads the chunk at `offset` into `dst`; returns the bytes read (fewer
+  // than kChunkBytes at the end of the file).
+  Result<std::uint32_t> ReadChunk(std::uint64_t offset, std::byte* dst) {
+    auto it = std::find_if(ahead_.begin(), ahead_.end(),
+                           [&](const Chunk& c) { return c.busy && c.offset == offset; });
+    if (it == ahead_.end()) {
+      // Not the next chunk in line (a new segment, or the window moved
+      // back): start the read-ahead over from here.
+      EDDY_RETURN_IF_ERROR(DrainReadAhead());
+      next_ahead_ = offset;
+      EDDY_RETURN_IF_ERROR(TopUpReadAhead());
+      it = std::find_if(ahead_.begin(), ahead_.end(),
+                        [&](const Chunk& c) { return c.busy && c.offset == offset; });
+      if (it == ahead_.end()) return 0u;  // at or past the end of the file
+    }
+    while (!it->done)
+      EDDY_RETURN_IF_ERROR(WaitOne());
+    const std::int32_t result = it->result;
+    if (result > 0) std::memcpy(dst, it->buffer.data(), static_cast<std::size_t>(result));
+    it->busy = it->done = false;
+    if (result < 0) return ErrnoStatus(result, "read " + SegmentPath(index_));
+    EDDY_RETURN_IF_ERROR(TopUpReadAhead());
+    return static_cast<std::uint32_t>(result);
   }
 
   // Makes bytes [offset, offset + need) of the open segment readable in the
@@ -157,13 +232,9 @@ class LogReaderImpl final : public LogReader {
         eof_ = true;
         break;
       }
-      queue_->QueueRead(file_, read_at, window_.data() + window_len_, kChunkBytes, 0);
-      EDDY_RETURN_IF_ERROR(queue_->Submit());
-      IoCompletion c;
-      EDDY_RETURN_IF_ERROR(queue_->WaitCompletion(&c));
-      if (c.result < 0) return ErrnoStatus(c.result, "read " + SegmentPath(index_));
-      window_len_ += static_cast<std::uint64_t>(c.result);
-      if (c.result == 0 || static_cast<std::uint32_t>(c.result) < kChunkBytes) eof_ = true;
+      EDDY_ASSIGN_OR_RETURN(std::uint32_t got, ReadChunk(read_at, window_.data() + window_len_));
+      window_len_ += got;
+      if (got < kChunkBytes) eof_ = true;
     }
     std::uint64_t end = window_offset_ + window_len_;
     return end > offset ? std::min(need, end - offset) : 0;
@@ -346,6 +417,8 @@ class LogReaderImpl final : public LogReader {
   std::uint64_t window_offset_ = 0;
   std::uint64_t window_len_ = 0;
   bool eof_ = false;
+  std::array<Chunk, kReadAhead> ahead_;
+  std::uint64_t next_ahead_ = 0;  // offset of the next chunk to queue
 };
 
 }  // namespace
