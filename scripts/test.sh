@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${EDDY_TEST_JOBS:-$(nproc)}
 
 echo "== Release build and tests"
-"$root/scripts/build.sh" "$root/build" -DCMAKE_BUILD_TYPE=Release
+"$root/scripts/build.sh" "$root/build" -DCMAKE_BUILD_TYPE=Release -DEDDY_BUILD_TESTS=ON
 (cd "$root/build" && ctest --output-on-failure -j "$jobs" --timeout 600)
 
 echo "== ASan+UBSan build and tests"
