@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "shards/segment_tender.h"
+
 namespace eddy::shards {
 namespace {
 
@@ -95,6 +97,7 @@ Status Shard::StartSegment(const RecordView& first, std::uint64_t bucket_start_u
   EDDY_ASSIGN_OR_RETURN(std::shared_ptr<StreamSegment> segment,
                         StreamSegment::Create(options_.dir + "/" + SegmentName(first.sequence),
                                               options_.segment_bytes, bucket_start_us));
+  if (options_.tender != nullptr) options_.tender->Watch(segment);
   // The first record goes in before readers can see the segment: a segment
   // in the list always knows its first sequence, which their search needs.
   if (!segment->Append(first)) {

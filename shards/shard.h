@@ -31,6 +31,8 @@
 
 namespace eddy::shards {
 
+class SegmentTender;
+
 // A reader's place in a shard: the segment it reads (kept alive by the
 // cursor) and the offset of the next record there. Reading through a cursor
 // takes no lock until the reader moves on to the next segment.
@@ -44,6 +46,9 @@ struct ShardOptions {
   std::string dir;                            // created if missing
   std::uint64_t segment_bytes = 64ull << 20;  // a segment file's maximum size
   std::uint64_t bucket_us = 3600ull * 1000 * 1000;
+  // Keeps the open segment's pages mapped ahead and written back behind
+  // (segment_tender.h). Optional; when set it must outlive the shard.
+  SegmentTender* tender = nullptr;
 };
 
 class Shard {

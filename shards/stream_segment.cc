@@ -8,6 +8,7 @@
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 #include <cstring>
@@ -19,6 +20,10 @@ constexpr std::uint64_t kSegmentMagic = 0x4d52545359444445ull;  // "EDDYSTRM"
 constexpr std::uint8_t kFlagNewImage = 1;
 constexpr std::uint8_t kFlagOldImage = 2;
 constexpr std::uint8_t kFlagByService = 4;
+// How far ahead of the tail pages are mapped, and the unit of write-back.
+constexpr std::uint64_t kMapAheadBytes = 1u << 20;
+constexpr std::uint64_t kWriteBackBytes = 1u << 20;
+constexpr std::uint64_t kPageBytes = 4096;
 
 Status Errno(std::string_view what, const std::string& path) {
   return Status::IOError(std::string(what) + " " + path + ": " + std::strerror(errno));
@@ -187,16 +192,35 @@ Result<std::shared_ptr<StreamSegment>> StreamSegment::Load(const std::string& pa
   return segment;
 }
 
-void StreamSegment::Prefault(std::uint64_t end) {
-  // Map the pages ahead of the producer in one call per MiB instead of one
-  // page fault per 4 KiB on the write path. Best effort: kernels before 5.14
-  // lack MADV_POPULATE_WRITE, and then the pages fault in one by one.
-  constexpr std::uint64_t kAhead = 1u << 20;
-  if (end + kAhead / 2 < prefaulted_ || prefaulted_ >= capacity_) return;
-  const std::uint64_t from = prefaulted_;
-  const std::uint64_t to = std::min(capacity_, std::max(end, from) + kAhead);
-  madvise(map_ + from, to - from, MADV_POPULATE_WRITE);
-  prefaulted_ = to;
+void StreamSegment::MapAhead(std::uint64_t end) {
+  // madvise wants a page-aligned start, so every claimed range ends on a
+  // page boundary (or at the capacity, after which nothing is left).
+  const std::uint64_t to = std::min(capacity_, (end + kPageBytes - 1) & ~(kPageBytes - 1));
+  std::uint64_t from = mapped_ahead_.load(std::memory_order_relaxed);
+  while (from < to) {
+    if (mapped_ahead_.compare_exchange_weak(from, to, std::memory_order_relaxed)) {
+      // Best effort: kernels before 5.14 lack MADV_POPULATE_WRITE, and
+      // then the pages fault in one by one.
+      madvise(map_ + from, to - from, MADV_POPULATE_WRITE);
+      return;
+    }
+  }
+}
+
+void StreamSegment::TendAhead() {
+  if (sealed()) return;
+  const std::uint64_t tail = tail_.load(std::memory_order_acquire);
+  if (tail + kMapAheadBytes / 2 >= mapped_ahead_.load(std::memory_order_relaxed)) {
+    MapAhead(tail + kMapAheadBytes);
+  }
+  // Every byte below a MiB boundary under the tail is written for good: the
+  // producer only appends, so these pages are not dirtied again.
+  const std::uint64_t full = tail & ~(kWriteBackBytes - 1);
+  if (full > written_back_) {
+    sync_file_range(fd_, static_cast<off_t>(written_back_),
+                    static_cast<off_t>(full - written_back_), SYNC_FILE_RANGE_WRITE);
+    written_back_ = full;
+  }
 }
 
 void StreamSegment::Index(std::uint64_t sequence, std::uint64_t offset) {
@@ -240,7 +264,12 @@ bool StreamSegment::Append(const RecordView& r) {
   Put(h + 4, RecordChecksum(h, {reinterpret_cast<const char*>(p), payload}));
 
   Index(r.sequence, at);
-  Prefault(at + footprint);
+  // One call per half MiB instead of a page fault per 4 KiB (a tended
+  // segment has this done by its tender, off this path).
+  if (!tended_.load(std::memory_order_relaxed) &&
+      at + footprint + kMapAheadBytes / 2 >= mapped_ahead_.load(std::memory_order_relaxed)) {
+    MapAhead(at + footprint + kMapAheadBytes);
+  }
   if (first_sequence_.load(std::memory_order_relaxed) == 0) {
     first_sequence_.store(r.sequence, std::memory_order_release);
   }

@@ -11,6 +11,13 @@
 //   forces them out (fdatasync). The write-ahead log stays the source of
 //   truth: after a crash, records past what a segment holds are derived
 //   again from the log, and records past the log's end are cut off.
+// - Two costs would otherwise land on the producer, which appends under
+//   the engine's stream lock: the page fault of every fresh page, and the
+//   fdatasync of a whole segment's dirty pages when it is sealed (64 MiB
+//   at page-cache write speed is a pause of a few hundred ms). A tended
+//   segment (SegmentTender) has both taken off that path: a background
+//   thread maps the pages ahead of the tail and starts write-back of every
+//   full MiB behind it, so a seal syncs at most a MiB or two.
 // - Why mmap rather than io_uring writes (as the log uses): readers then
 //   share the producer's pages with no read path of their own and no copy,
 //   and the kernel's page cache is the bounded cache of retained records.
@@ -88,6 +95,16 @@ class StreamSegment {
   Status TruncateAfter(std::uint64_t sequence);
   Status Remove();
 
+  // ---- Tending (SegmentTender's thread; one at a time)
+  // From now on the producer leaves mapping pages ahead to TendAhead().
+  // Call before the first Append.
+  void set_tended() { tended_.store(true, std::memory_order_relaxed); }
+  // Maps the pages ahead of the tail (MADV_POPULATE_WRITE) and starts
+  // write-back (sync_file_range) of the whole MiBs behind it. Best effort:
+  // a failure here leaves the work to page faults and to Sync(), which
+  // reports errors.
+  void TendAhead();
+
   // ---- Readers (any thread, no locks)
   // Offset of the first record with sequence >= `sequence`, or the end it
   // saw (load end() before calling, to tell "not found" from "found").
@@ -114,7 +131,9 @@ class StreamSegment {
   StreamSegment(std::string path, int fd, std::byte* map, std::uint64_t capacity,
                 std::uint64_t bucket_start_us);
   void Index(std::uint64_t sequence, std::uint64_t offset);
-  void Prefault(std::uint64_t end);
+  // Maps pages up to `end` (rounded up to a page) that no one mapped yet.
+  // The producer and the tender may both call it; each range goes to one.
+  void MapAhead(std::uint64_t end);
 
   const std::string path_;
   const int fd_;
@@ -139,8 +158,10 @@ class StreamSegment {
   std::unique_ptr<IndexEntry[]> index_;
   std::uint64_t index_capacity_ = 0;
   std::atomic<std::uint64_t> index_count_{0};
-  std::uint64_t next_index_offset_ = 0;  // producer only
-  std::uint64_t prefaulted_ = 0;         // producer only: pages mapped up to here
+  std::uint64_t next_index_offset_ = 0;         // producer only
+  std::atomic<std::uint64_t> mapped_ahead_{0};  // pages mapped up to here
+  std::atomic<bool> tended_{false};
+  std::uint64_t written_back_ = 0;  // tender only: write-back started below here
 };
 
 }  // namespace eddy::shards

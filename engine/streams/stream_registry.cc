@@ -74,6 +74,7 @@ Status StreamRegistry::OpenShardFiles(const Stream& stream, StreamShard* s) cons
   so.dir = stream.dir + "/" + OrdinalDir(s->ordinal);
   so.segment_bytes = options_.segment_bytes;
   so.bucket_us = bucket_us_;
+  so.tender = &tender_;
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<shards::Shard> shard, shards::Shard::Open(so));
   s->shard = std::move(shard);
   return Status::Ok();

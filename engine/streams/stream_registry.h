@@ -37,6 +37,7 @@
 #include "eddy/clock.h"
 #include "eddy/stream.h"
 #include "engine/log_records.h"
+#include "shards/segment_tender.h"
 #include "shards/shard.h"
 
 namespace eddy::engine {
@@ -141,6 +142,9 @@ class StreamRegistry {
 
   const StreamOptions options_;
   const std::uint64_t bucket_us_;
+  // Keeps every shard's open segment mapped ahead and written back behind
+  // its producer. Declared before the shards so it outlives them.
+  mutable shards::SegmentTender tender_;
 
   // Serialises DueTopologyChanges (the maintenance thread and tests may
   // both call it): it owns the shards' load windows.
