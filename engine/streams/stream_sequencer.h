@@ -64,6 +64,9 @@ class StreamSequencer {
 
  private:
   void DrainLocked();
+  // Whether the slot after the watermark holds its work (a drain would
+  // apply something).
+  bool NextReady() const;
   Status health() const;
 
   static constexpr std::uint64_t kSlots = 1 << 16;  // > LSNs in flight at once
@@ -72,6 +75,9 @@ class StreamSequencer {
   std::unique_ptr<std::atomic<const StreamWork*>[]> slots_;
   std::atomic<Lsn> published_{0};
   std::mutex drain_mu_;
+  // Set while drain_mu_ is held: a hint for waiters, so they try the lock
+  // only when it looks free.
+  std::atomic<bool> draining_{false};
   // Waiters sleep on `epoch_` (a futex word) which each drain bumps.
   std::atomic<std::uint32_t> epoch_{0};
   std::atomic<std::uint32_t> sleepers_{0};
