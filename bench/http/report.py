@@ -25,6 +25,14 @@ SERIES = [  # key, label
     (("eddy", "getrecords", "none", "on"), "Eddy GetRecords (Limit 100)"),
     (("dynalite", "put", "memory", "off"), "dynalite PutItem"),
     (("dynalite", "get", "memory", "off"), "dynalite GetItem"),
+    (("ceiling", "get", "static", "off"), "ceiling: nginx, fixed GetItem answer"),
+]
+# What the machine allows: the ceiling over dynalite is the largest ratio any
+# server could show against it in the same run (not a target).
+BOUNDS = [
+    ("ceiling / dynalite PutItem", ("ceiling", "get", "static", "off"), ("dynalite", "put", "memory", "off")),
+    ("ceiling / dynalite GetItem", ("ceiling", "get", "static", "off"), ("dynalite", "get", "memory", "off")),
+    ("Eddy GetItem / ceiling", ("eddy", "get", "none", "off"), ("ceiling", "get", "static", "off")),
 ]
 TARGETS = [  # name, numerator, denominator, minimum
     ("PutItem Eddy / dynalite", ("eddy", "put", "none", "off"), ("dynalite", "put", "memory", "off"), 10.0),
@@ -96,6 +104,19 @@ def main():
                    " | ".join(f"{x:.2f}×" if x is not None else "–" for x in ratios) +
                    f" | {low} | {'met' if met else '**NOT met**'} |")
     out.append("")
+    if any((BOUNDS[0][1], c) in cells for c in conns):
+        out.append("What this machine allows (the ceiling is not a target, it bounds the ratios):")
+        out.append("")
+        out.append("| ratio | " + " | ".join(f"{c} conn" for c in conns) + " |")
+        out.append("|---|" + "---|" * len(conns))
+        for name, num, den in BOUNDS:
+            tds = []
+            for c in conns:
+                n, d = cells.get((num, c)), cells.get((den, c))
+                ok = n and d and float(d["rps"]) > 0
+                tds.append(f"{float(n['rps']) / float(d['rps']):.2f}×" if ok else "–")
+            out.append(f"| {name} | " + " | ".join(tds) + " |")
+        out.append("")
     loads = [float(r["load1"]) for r in rows]
     out.append(f"1-minute load average at the start of the cells: {min(loads):.2f} to {max(loads):.2f}"
                f" ({os.cpu_count()} cpus).")
@@ -117,9 +138,9 @@ def plot(cells, conns, png, loads):
         print("report.py: gnuplot is missing, no plot", file=sys.stderr)
         return
     styles = {
-        "eddy": "lw 2 pt 7", "dynalite": "lw 2 dt 2 pt 6",
+        "eddy": "lw 2 pt 7", "dynalite": "lw 2 dt 2 pt 6", "ceiling": "lw 1 dt 3 pt 1",
     }
-    colors = ["#1f77b4", "#17becf", "#9467bd", "#2ca02c", "#ff7f0e", "#1f77b4", "#2ca02c"]
+    colors = ["#1f77b4", "#17becf", "#9467bd", "#2ca02c", "#ff7f0e", "#1f77b4", "#2ca02c", "#7f7f7f"]
     tmp = tempfile.mkdtemp()
     plots = []
     for i, (key, label) in enumerate(SERIES):

@@ -122,6 +122,42 @@ if [ "$batch" = 1 ]; then tool "$eddy_batch_url" create-table bench; fi
 # dynalite 4.0.0 accepts a StreamSpecification but has no stream (no LatestStreamArn,
 # no DynamoDB Streams API): GetRecords and stream on/off are Eddy-only.
 
+# The ceiling: nginx answering every request with Eddy's own GetItem answer,
+# fixed (no parsing, no lookup, no JSON). What it reaches is the most any
+# server can show here with wrk on the same cores; a ratio target above
+# ceiling / dynalite cannot be met on this machine. Skipped without nginx.
+ceiling_url=""
+if command -v nginx >/dev/null; then
+  cport="$(free_port)"
+  mkdir -p "$work/nginx/logs"
+  body="$(tool "$eddy_url" get-body bench g1)"
+  cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes 2;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $out/nginx.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  server {
+    listen 127.0.0.1:$cport;
+    location / {
+      default_type application/x-amz-json-1.0;
+      return 200 '$body';
+    }
+  }
+}
+NGINX
+  nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+  pids+=($!)
+  ceiling_url="http://127.0.0.1:$cport"
+  tool "$ceiling_url" wait
+  echo "nginx: $(nginx -v 2>&1), static answer of ${#body} bytes" >>"$out/machine.txt"
+else
+  echo "run.sh: nginx is missing (apt-get install nginx-light): no ceiling cell" >&2
+fi
+
 csv="$out/results.csv"
 echo "server,op,sync,stream,connections,threads,duration_s,requests,rps,p50_us,p90_us,p99_us,max_us,non200,socket_errors,load1" >"$csv"
 
@@ -157,6 +193,9 @@ for c in $conns; do
   cell dynalite put memory off "$dyn_url" put.lua "$c" TABLE=bench KEY_PREFIX="c$c-"
   cell eddy get none off "$eddy_url" get.lua "$c" TABLE=bench KEYS="$keys"
   cell dynalite get memory off "$dyn_url" get.lua "$c" TABLE=bench KEYS="$keys"
+  if [ -n "$ceiling_url" ]; then
+    cell ceiling get static off "$ceiling_url" get.lua "$c" TABLE=bench KEYS="$keys"
+  fi
   iterator="$(tool "$eddy_url" iterator records)"
   cell eddy getrecords none on "$eddy_url" getrecords.lua "$c" ITERATOR="$iterator"
 done

@@ -5,6 +5,7 @@
 //   node tool.js ENDPOINT preload NAME PREFIX COUNT    (BatchWriteItem, 25 per request)
 //   node tool.js ENDPOINT wait                         (until the server answers ListTables)
 //   node tool.js ENDPOINT check NAME KEY               (GetItem must return the item)
+//   node tool.js ENDPOINT get-body NAME KEY            (prints GetItem's answer, compact JSON)
 //   node tool.js ENDPOINT iterator NAME                (prints a TRIM_HORIZON iterator of
 //                                                       the stream's first shard)
 'use strict';
@@ -97,6 +98,11 @@ async function main() {
     const [name, key] = args;
     const r = await ddb('GetItem', { TableName: name, Key: { pk: { S: key } } });
     if (!r.Item || !r.Item.v || r.Item.v.S !== VALUE) throw new Error(`GetItem ${name} ${key}: no such item: ${JSON.stringify(r)}`);
+  } else if (cmd === 'get-body') {
+    const [name, key] = args;
+    const r = await ddb('GetItem', { TableName: name, Key: { pk: { S: key } } });
+    if (!r.Item) throw new Error(`GetItem ${name} ${key}: no such item`);
+    process.stdout.write(JSON.stringify(r) + '\n');
   } else if (cmd === 'iterator') {
     const [name] = args;
     const d = await ddb('DescribeTable', { TableName: name });
