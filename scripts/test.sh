@@ -32,6 +32,12 @@ echo "== ASan+UBSan build (clang, with the libFuzzer targets), tests and short f
 # -fsanitize=fuzzer-no-link,address,undefined and -UNDEBUG, the tests link
 # ASan+UBSan, the fuzz targets libFuzzer; fuzz.<name> fuzzes a copy of its
 # corpus for EDDY_FUZZ_SECONDS (20 s).
+# A build-asan from before this tree moved to clang (it was GCC's) starts afresh:
+# CMake cannot switch the compiler of a configured tree in one pass.
+if [ -f "$root/build-asan/CMakeCache.txt" ] &&
+  ! grep -q '^CMAKE_CXX_COMPILER:.*clang++' "$root/build-asan/CMakeCache.txt"; then
+  rm -rf "$root/build-asan"
+fi
 "$root/scripts/build.sh" "$root/build-asan" -DCMAKE_CXX_COMPILER=clang++ "${san_flags[@]}" \
   -DEDDY_SANITIZE=address,undefined -DEDDY_FUZZ=ON
 stage_done "ASan+UBSan build"
