@@ -48,10 +48,10 @@ echo "== ThreadSanitizer build and stream tests"
 # Only the test files with the stream tests it runs (EDDY_TEST_SOURCES).
 EDDY_BUILD_TARGETS="eddy_shards_tests eddy_engine_tests" \
   "$root/scripts/build.sh" "$root/build-tsan" "${san_flags[@]}" -DEDDY_SANITIZE=thread \
-  '-DEDDY_TEST_SOURCES=/tests/(shards/.*|engine/stream_test\.cc)$'
+  '-DEDDY_TEST_SOURCES=/tests/(shards/.*|engine/stream_(test|sequencer_test)\.cc)$'
 stage_done "ThreadSanitizer build"
 (cd "$root/build-tsan" && ctest --output-on-failure -j "$jobs" --timeout 900 \
-  -R '^(StreamTest|Shard|StreamSegment)')
+  -R '^(StreamTest|StreamSequencer|Shard|StreamSegment|SegmentTender)')
 stage_done "ThreadSanitizer tests"
 
 echo "== All tests passed in $((SECONDS - start)) s"
