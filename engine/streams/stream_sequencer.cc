@@ -45,9 +45,12 @@ Status StreamSequencer::health() const {
 }
 
 bool StreamSequencer::NextReady() const {
+  // Only the pointer, never the work behind it: without the drain lock the
+  // work may be applied and its writer gone (its stack reused) at any time.
+  // A stale answer costs at most one lock attempt; DrainLocked checks the
+  // LSN under the lock.
   const Lsn next = published_.load(std::memory_order_acquire) + 1;
-  const StreamWork* work = slots_[next % kSlots].load(std::memory_order_seq_cst);
-  return work != nullptr && work->lsn == next;
+  return slots_[next % kSlots].load(std::memory_order_seq_cst) != nullptr;
 }
 
 void StreamSequencer::DrainLocked() {

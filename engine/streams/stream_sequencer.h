@@ -64,8 +64,8 @@ class StreamSequencer {
 
  private:
   void DrainLocked();
-  // Whether the slot after the watermark holds its work (a drain would
-  // apply something).
+  // Whether the slot after the watermark holds work (a drain would likely
+  // apply something). A hint: it may be stale by the time it returns.
   bool NextReady() const;
   Status health() const;
 
