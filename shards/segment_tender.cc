@@ -1,7 +1,5 @@
 #include "shards/segment_tender.h"
 
-#include <algorithm>
-
 namespace eddy::shards {
 
 SegmentTender::SegmentTender(std::chrono::microseconds period)
@@ -33,13 +31,13 @@ void SegmentTender::Loop() {
       cv_.wait(lock, [this] { return stop_ || !watched_.empty(); });
       continue;
     }
-    std::erase_if(watched_, [](const std::weak_ptr<StreamSegment>& w) {
+    // One pass: keep what is open, drop what is sealed or gone.
+    std::erase_if(watched_, [&live](const std::weak_ptr<StreamSegment>& w) {
       std::shared_ptr<StreamSegment> s = w.lock();
-      return s == nullptr || s->sealed();
+      if (s == nullptr || s->sealed()) return true;
+      live.push_back(std::move(s));
+      return false;
     });
-    for (const auto& w : watched_) {
-      if (auto s = w.lock()) live.push_back(std::move(s));
-    }
     // madvise and sync_file_range may take a while: not under the lock, so
     // Watch() never waits for them.
     lock.unlock();
