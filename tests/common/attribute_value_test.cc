@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::attribute_value_test {
 namespace {
 
 using Map = AttributeValue::Map;
@@ -251,4 +253,4 @@ TEST(AttributeValue, DebugStringUsesDynamoDbJsonShape) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::attribute_value_test

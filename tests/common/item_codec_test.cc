@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::item_codec_test {
 namespace {
 
 // Random values of every type, nested up to `depth_left` more levels.
@@ -342,4 +344,4 @@ TEST(ItemCodec, RejectsNestingBeyond32Levels) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::item_codec_test

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::item_test {
 namespace {
 
 AttributeValue S(std::string s) {
@@ -400,4 +402,4 @@ TEST(EncodeKey, ReadsOnlyKeyAttributesAndChecksTypes) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::item_test

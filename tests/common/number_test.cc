@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::number_test {
 namespace {
 
 constexpr std::string_view kDigitsMessage =
@@ -368,4 +370,4 @@ TEST(Number, FromPackedRejectsNonCanonicalDigits) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::number_test

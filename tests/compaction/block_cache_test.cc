@@ -13,7 +13,9 @@
 #include "support/mem_env.h"
 #include "tests/compaction/table_test_util.h"
 
-namespace eddy::compaction {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::compaction::block_cache_test {
 namespace {
 
 std::shared_ptr<const Block> MakeBlock(const std::string& key, std::size_t value_bytes) {
@@ -115,4 +117,4 @@ TEST(BlockCache, ConcurrentReadersThroughASmallCache) {
 }
 
 }  // namespace
-}  // namespace eddy::compaction
+}  // namespace eddy::compaction::block_cache_test

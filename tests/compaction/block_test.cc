@@ -10,7 +10,9 @@
 #include "compaction/block.h"
 #include "compaction/block_builder.h"
 
-namespace eddy::compaction {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::compaction::block_test {
 namespace {
 
 Block BuildBlock(const std::map<std::string, std::string>& kv, std::uint32_t restart_interval) {
@@ -165,4 +167,4 @@ TEST(Block, MalformedEntryIsCorruptNeverOutOfBounds) {
 }
 
 }  // namespace
-}  // namespace eddy::compaction
+}  // namespace eddy::compaction::block_test

@@ -6,7 +6,9 @@
 
 #include <string>
 
-namespace eddy::compaction {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::compaction::bloom_filter_test {
 namespace {
 
 std::string Key(int i) {
@@ -72,4 +74,4 @@ TEST(BloomFilter, RejectsMalformedContents) {
 }
 
 }  // namespace
-}  // namespace eddy::compaction
+}  // namespace eddy::compaction::bloom_filter_test

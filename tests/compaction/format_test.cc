@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <xxhash.h>
 
-namespace eddy::compaction {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::compaction::format_test {
 namespace {
 
 TEST(TableFormat, FooterMatchesDocumentedLayout) {
@@ -66,4 +68,4 @@ TEST(TableFormat, PropertiesAndHandlesRoundTripAndRejectTrailingBytes) {
 }
 
 }  // namespace
-}  // namespace eddy::compaction
+}  // namespace eddy::compaction::format_test

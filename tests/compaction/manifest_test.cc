@@ -12,7 +12,9 @@
 
 #include "support/mem_env.h"
 
-namespace eddy::compaction {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::compaction::manifest_test {
 namespace {
 
 Manifest Sample() {
@@ -106,4 +108,4 @@ TEST(Manifest, TableFileNamesParseBackOnly) {
 }
 
 }  // namespace
-}  // namespace eddy::compaction
+}  // namespace eddy::compaction::manifest_test

@@ -10,7 +10,9 @@
 #include "support/mem_env.h"
 #include "tests/compaction/table_test_util.h"
 
-namespace eddy::compaction {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::compaction::merging_iterator_test {
 namespace {
 
 using testing::Model;
@@ -159,4 +161,4 @@ TEST(MergingIterator, MergesTableFiles) {
 }
 
 }  // namespace
-}  // namespace eddy::compaction
+}  // namespace eddy::compaction::merging_iterator_test

@@ -11,7 +11,9 @@
 #include "support/mem_env.h"
 #include "tests/compaction/table_test_util.h"
 
-namespace eddy::compaction {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::compaction::reverse_iteration_test {
 namespace {
 
 using testing::ExpectSameEntry;
@@ -128,4 +130,4 @@ TEST(ReverseIteration, DamageMetBackwardIsCorruption) {
 }
 
 }  // namespace
-}  // namespace eddy::compaction
+}  // namespace eddy::compaction::reverse_iteration_test

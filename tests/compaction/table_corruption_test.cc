@@ -8,7 +8,9 @@
 #include "support/mem_env.h"
 #include "tests/compaction/table_test_util.h"
 
-namespace eddy::compaction {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::compaction::table_corruption_test {
 namespace {
 
 using testing::Model;
@@ -161,4 +163,4 @@ TEST_F(TableCorruption, WrongVersionIsRefused) {
 }
 
 }  // namespace
-}  // namespace eddy::compaction
+}  // namespace eddy::compaction::table_corruption_test

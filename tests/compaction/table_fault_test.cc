@@ -10,7 +10,9 @@
 #include "support/mem_env.h"
 #include "tests/compaction/table_test_util.h"
 
-namespace eddy::compaction {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::compaction::table_fault_test {
 namespace {
 
 using testing::Model;
@@ -125,4 +127,4 @@ TEST_F(TableFault, FailingReadsAreIoErrorsNotData) {
 }
 
 }  // namespace
-}  // namespace eddy::compaction
+}  // namespace eddy::compaction::table_fault_test

@@ -13,7 +13,9 @@
 #include "support/temp_dir.h"
 #include "tests/compaction/table_test_util.h"
 
-namespace eddy::compaction {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::compaction::table_test {
 namespace {
 
 using testing::ExpectSameEntry;
@@ -268,4 +270,4 @@ TEST(Table, ScanWithoutFillingTheCache) {
 }
 
 }  // namespace
-}  // namespace eddy::compaction
+}  // namespace eddy::compaction::table_test

@@ -8,7 +8,9 @@
 #include "eddy/condition.h"
 #include "support/values.h"
 
-namespace eddy::engine {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::engine::condition_eval_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -362,4 +364,4 @@ TEST(ConditionEval, ConditionsAreComparableValues) {
 }
 
 }  // namespace
-}  // namespace eddy::engine
+}  // namespace eddy::engine::condition_eval_test

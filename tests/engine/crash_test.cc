@@ -49,7 +49,9 @@
 #include "eddy/update.h"
 #include "support/temp_dir.h"
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::crash_test {
 namespace {
 
 constexpr char kTable[] = "crash";
@@ -643,4 +645,4 @@ TEST(EngineCrash, SigkillKeepsAcknowledgedWritesAndLeavesNoHalfWrite) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::crash_test

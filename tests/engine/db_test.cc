@@ -10,7 +10,9 @@
 #include "support/temp_dir.h"
 #include "support/values.h"
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::db_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -380,4 +382,4 @@ TEST_F(DbTest, UpdateStreamFollowsDynamoDbRules) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::db_test

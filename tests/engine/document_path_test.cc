@@ -4,7 +4,9 @@
 
 #include <vector>
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::document_path_test {
 namespace {
 
 DocumentPath Parsed(std::string_view text) {
@@ -129,4 +131,4 @@ TEST(Box, CopiesAreDeepAndCompareByValue) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::document_path_test

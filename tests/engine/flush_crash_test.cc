@@ -34,7 +34,9 @@
 #include "support/temp_dir.h"
 #include "wal/segment_name.h"
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::flush_crash_test {
 namespace {
 
 constexpr char kTable[] = "flushcrash";
@@ -264,4 +266,4 @@ TEST(FlushCrashTest, AcknowledgedItemsSurviveKillsDuringFlushes) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::flush_crash_test

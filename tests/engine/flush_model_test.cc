@@ -12,7 +12,9 @@
 
 #include "tests/engine/flush_test_util.h"
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::flush_model_test {
 namespace {
 
 using namespace flush_testing;  // NOLINT: the test's own vocabulary
@@ -258,4 +260,4 @@ TEST_F(FlushModelTest, ReadsThroughManyFilesMatchTheModel) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::flush_model_test

@@ -17,7 +17,9 @@
 #include "support/values.h"
 #include "wal/segment_name.h"
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::log_release_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -314,4 +316,4 @@ TEST_F(LogReleaseTest, AnEmptyLogAfterReleaseKeepsCounting) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::log_release_test

@@ -59,7 +59,9 @@
 #endif
 #endif
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::model_test {
 namespace {
 
 constexpr char kTable[] = "model";
@@ -1062,4 +1064,4 @@ TEST_F(ModelTest, TinyMemtableFlushesAndStillMatchesTheModel) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::model_test

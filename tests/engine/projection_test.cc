@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace eddy::engine {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::engine::projection_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -66,4 +68,4 @@ TEST(Projection, EmptyPathListYieldsEmptyItem) {
 }
 
 }  // namespace
-}  // namespace eddy::engine
+}  // namespace eddy::engine::projection_test

@@ -18,7 +18,9 @@
 #include "support/temp_dir.h"
 #include "support/values.h"
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::query_scan_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -391,4 +393,4 @@ TEST_F(QueryScanTest, PagingOverTableFilesAndMemtables) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::query_scan_test

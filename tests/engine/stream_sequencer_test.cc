@@ -13,7 +13,9 @@
 #include <thread>
 #include <vector>
 
-namespace eddy::engine {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::engine::stream_sequencer_test {
 namespace {
 
 TEST(StreamSequencer, WritersArrivingOutOfOrderAreAppliedOnceInLsnOrder) {
@@ -80,4 +82,4 @@ TEST(StreamSequencer, AFailedApplyPoisonsThatWriteAndEveryLaterOne) {
 }
 
 }  // namespace
-}  // namespace eddy::engine
+}  // namespace eddy::engine::stream_sequencer_test

@@ -15,7 +15,9 @@
 #include "support/temp_dir.h"
 #include "support/values.h"
 
-namespace eddy {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::stream_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -710,4 +712,4 @@ TEST_F(StreamTest, ConcurrentWritersAndReadersSeeEachChangeOnceInOrder) {
 }
 
 }  // namespace
-}  // namespace eddy
+}  // namespace eddy::stream_test

@@ -8,7 +8,9 @@
 #include "eddy/update.h"
 #include "support/values.h"
 
-namespace eddy::engine {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::engine::update_apply_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -470,4 +472,4 @@ TEST(UpdateApply, UpdatesAreComparableValues) {
 }
 
 }  // namespace
-}  // namespace eddy::engine
+}  // namespace eddy::engine::update_apply_test

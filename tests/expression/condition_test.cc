@@ -5,7 +5,9 @@
 
 #include "expression/expression_test_util.h"
 
-namespace eddy::server {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::server::condition_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -415,4 +417,4 @@ TEST_F(ExpressionTest, MessagesNameTheExpressionKind) {
 }
 
 }  // namespace
-}  // namespace eddy::server
+}  // namespace eddy::server::condition_test

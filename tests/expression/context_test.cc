@@ -5,7 +5,9 @@
 #include "expression/expression_test_util.h"
 #include "server/expression/reserved_words.h"
 
-namespace eddy::server {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::server::context_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -119,4 +121,4 @@ TEST(ExpressionContext, SubstitutedNamesMayBeReservedOrDotted) {
 }
 
 }  // namespace
-}  // namespace eddy::server
+}  // namespace eddy::server::context_test

@@ -4,7 +4,9 @@
 
 #include "expression/expression_test_util.h"
 
-namespace eddy::server {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::server::projection_key_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -180,4 +182,4 @@ TEST_F(ExpressionTest, FilterMayNotNameKeyAttributes) {
 }
 
 }  // namespace
-}  // namespace eddy::server
+}  // namespace eddy::server::projection_key_test

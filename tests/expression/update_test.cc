@@ -5,7 +5,9 @@
 
 #include "expression/expression_test_util.h"
 
-namespace eddy::server {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::server::update_test {
 namespace {
 
 using namespace eddy::testing;  // NOLINT: value builders
@@ -183,4 +185,4 @@ TEST_F(ExpressionTest, EmptyUpdateIsRejected) {
 }
 
 }  // namespace
-}  // namespace eddy::server
+}  // namespace eddy::server::update_test

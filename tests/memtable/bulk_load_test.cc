@@ -11,7 +11,9 @@
 #include "memtable/memtable.h"
 #include "memtable/skiplist.h"
 
-namespace eddy::memtable {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::memtable::bulk_load_test {
 namespace {
 
 struct Change {
@@ -230,4 +232,4 @@ TEST(SkipList, FindNearLeavesTheSpliceFindWithSpliceWould) {
 }
 
 }  // namespace
-}  // namespace eddy::memtable
+}  // namespace eddy::memtable::bulk_load_test

@@ -9,7 +9,9 @@
 #include <thread>
 #include <vector>
 
-namespace eddy::memtable {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::memtable::memtable_test {
 namespace {
 
 std::string Key(std::uint64_t n) {
@@ -129,4 +131,4 @@ TEST(Memtable, ConcurrentInsertsOfDistinctKeysAllLand) {
 }
 
 }  // namespace
-}  // namespace eddy::memtable
+}  // namespace eddy::memtable::memtable_test

@@ -6,7 +6,9 @@
 
 #include "tests/server/test_server.h"
 
-namespace eddy::testing {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::testing::aws_cli_test {
 namespace {
 
 using AwsCliTest = ServerTest;
@@ -81,4 +83,4 @@ TEST_F(AwsCliTest, CreatePutGetQueryAndErrors) {
 }
 
 }  // namespace
-}  // namespace eddy::testing
+}  // namespace eddy::testing::aws_cli_test

@@ -1,7 +1,9 @@
 // BatchWriteItem, BatchGetItem and TransactWriteItems over HTTP.
 #include "tests/server/test_server.h"
 
-namespace eddy::testing {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::testing::batch_transact_test {
 namespace {
 
 class BatchTransactTest : public ServerTest {
@@ -111,4 +113,4 @@ TEST_F(BatchTransactTest, TransactErrors) {
 }
 
 }  // namespace
-}  // namespace eddy::testing
+}  // namespace eddy::testing::batch_transact_test

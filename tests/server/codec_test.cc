@@ -5,7 +5,9 @@
 #include "server/base64.h"
 #include "server/sigv4.h"
 
-namespace eddy::server {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::server::codec_test {
 namespace {
 
 ApiResult<AttributeValue> Parse(const char* text) {
@@ -150,4 +152,4 @@ TEST(SigV4, ReadsTheRegionOfTheCredentialScope) {
 }
 
 }  // namespace
-}  // namespace eddy::server
+}  // namespace eddy::server::codec_test

@@ -24,7 +24,9 @@
 #include "server/router.h"
 #include "support/temp_dir.h"
 
-namespace eddy::testing {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::testing::golden_test {
 namespace {
 
 std::filesystem::path TestDataDir() {
@@ -114,4 +116,4 @@ TEST(Golden, AllScenarios) {
 }
 
 }  // namespace
-}  // namespace eddy::testing
+}  // namespace eddy::testing::golden_test

@@ -1,7 +1,9 @@
 // PutItem, GetItem, UpdateItem, DeleteItem over HTTP.
 #include "tests/server/test_server.h"
 
-namespace eddy::testing {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::testing::item_ops_test {
 namespace {
 
 class ItemOpsTest : public ServerTest {
@@ -133,4 +135,4 @@ TEST_F(ItemOpsTest, MainErrors) {
 }
 
 }  // namespace
-}  // namespace eddy::testing
+}  // namespace eddy::testing::item_ops_test

@@ -8,7 +8,9 @@
 
 #include "tests/server/test_server.h"
 
-namespace eddy::testing {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::testing::protocol_test {
 namespace {
 
 using ProtocolTest = ServerTest;
@@ -170,4 +172,4 @@ TEST_F(ProtocolTest, StopClosesIdleConnectionsAndKeepsAcknowledgedWrites) {
 }
 
 }  // namespace
-}  // namespace eddy::testing
+}  // namespace eddy::testing::protocol_test

@@ -1,7 +1,9 @@
 // Query and Scan over HTTP: key conditions, filters, projections, paging.
 #include "tests/server/test_server.h"
 
-namespace eddy::testing {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::testing::query_scan_test {
 namespace {
 
 class QueryScanTest : public ServerTest {
@@ -163,4 +165,4 @@ TEST_F(QueryScanTest, ScanWithFilter) {
 }
 
 }  // namespace
-}  // namespace eddy::testing
+}  // namespace eddy::testing::query_scan_test

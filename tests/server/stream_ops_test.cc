@@ -6,7 +6,9 @@
 
 #include "tests/server/test_server.h"
 
-namespace eddy::testing {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::testing::stream_ops_test {
 namespace {
 
 class StreamOpsTest : public ServerTest {
@@ -208,4 +210,4 @@ TEST_F(StreamOpsTest, TimeToLiveCanBeEnabledAndDescribed) {
 }
 
 }  // namespace
-}  // namespace eddy::testing
+}  // namespace eddy::testing::stream_ops_test

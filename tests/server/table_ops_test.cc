@@ -1,7 +1,9 @@
 // CreateTable, DescribeTable, UpdateTable, DeleteTable, ListTables.
 #include "tests/server/test_server.h"
 
-namespace eddy::testing {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::testing::table_ops_test {
 namespace {
 
 using TableOpsTest = ServerTest;
@@ -145,4 +147,4 @@ TEST_F(TableOpsTest, ListTablesPages) {
 }
 
 }  // namespace
-}  // namespace eddy::testing
+}  // namespace eddy::testing::table_ops_test

@@ -17,7 +17,9 @@
 #include "support/temp_dir.h"
 #include "tests/shards/test_records.h"
 
-namespace eddy::shards {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::shards::segment_tender_test {
 namespace {
 
 using eddy::testing::TempDir;
@@ -141,4 +143,4 @@ TEST(SegmentTender, LetsGoOfSealedAndDestroyedSegmentsWhileTheProducerAppends) {
 }
 
 }  // namespace
-}  // namespace eddy::shards
+}  // namespace eddy::shards::segment_tender_test

@@ -20,7 +20,9 @@
 #include "support/temp_dir.h"
 #include "tests/shards/test_records.h"
 
-namespace eddy::shards {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::shards::shard_test {
 namespace {
 
 using eddy::testing::TempDir;
@@ -997,4 +999,4 @@ TEST(Shard, ReadFromLastFullSegmentWhileNextSegmentStarts) {
 }
 
 }  // namespace
-}  // namespace eddy::shards
+}  // namespace eddy::shards::shard_test

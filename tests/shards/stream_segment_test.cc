@@ -21,7 +21,9 @@
 #include "support/temp_dir.h"
 #include "tests/shards/test_records.h"
 
-namespace eddy::shards {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::shards::stream_segment_test {
 namespace {
 
 using eddy::testing::TempDir;
@@ -836,4 +838,4 @@ TEST(StreamSegment, ConcurrentReadersSeeOnlyWholeRecordsInOrder) {
 }
 
 }  // namespace
-}  // namespace eddy::shards
+}  // namespace eddy::shards::stream_segment_test

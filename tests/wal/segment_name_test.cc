@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace eddy::wal {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::wal::segment_name_test {
 namespace {
 
 TEST(WalSegmentName, SortsInLsnOrder) {
@@ -77,4 +79,4 @@ TEST(WalSegmentName, SpareNamesAreNotSegments) {
 }
 
 }  // namespace
-}  // namespace eddy::wal
+}  // namespace eddy::wal::segment_name_test

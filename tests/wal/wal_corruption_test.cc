@@ -25,7 +25,9 @@
 #include "wal/segment_name.h"
 #include "wal/wal.h"
 
-namespace eddy::wal {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::wal::wal_corruption_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -691,4 +693,4 @@ INSTANTIATE_TEST_SUITE_P(Cases, WalReaderGolden, ::testing::ValuesIn(ParseGolden
                          });
 
 }  // namespace
-}  // namespace eddy::wal
+}  // namespace eddy::wal::wal_corruption_test

@@ -30,7 +30,9 @@
 #include "wal/log_reader.h"
 #include "wal/wal.h"
 
-namespace eddy::wal {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::wal::wal_crash_test {
 namespace {
 
 constexpr int kRounds = 60;
@@ -268,4 +270,4 @@ TEST(WalCrash, SigkillNeverLosesAcknowledgedRecords) {
 }
 
 }  // namespace
-}  // namespace eddy::wal
+}  // namespace eddy::wal::wal_crash_test

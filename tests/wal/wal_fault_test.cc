@@ -17,7 +17,9 @@
 #include "wal/log_reader.h"
 #include "wal/wal.h"
 
-namespace eddy::wal {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::wal::wal_fault_test {
 namespace {
 
 using testing::FaultEnv;
@@ -454,4 +456,4 @@ TEST(WalSeamFaultEnv, FailsTheNthDatasyncAndEveryOneAfter) {
 }
 
 }  // namespace
-}  // namespace eddy::wal
+}  // namespace eddy::wal::wal_fault_test

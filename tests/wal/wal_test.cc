@@ -23,7 +23,9 @@
 #include "wal/log_reader.h"
 #include "wal/segment_name.h"
 
-namespace eddy::wal {
+// The file's own namespace: the unity build compiles the files of a test
+// folder as one translation unit, where anonymous namespaces are shared.
+namespace eddy::wal::wal_test {
 namespace {
 
 using eddy::testing::TempDir;
@@ -704,4 +706,4 @@ TEST(WalPowerLoss, RepeatedCrashesKeepAcknowledgedPrefix) {
 }
 
 }  // namespace
-}  // namespace eddy::wal
+}  // namespace eddy::wal::wal_test
