@@ -5,6 +5,7 @@
 #include <xxhash.h>
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "eddy/stream.h"
@@ -12,8 +13,11 @@
 namespace eddy {
 
 std::string FormatSequenceNumber(std::uint64_t sequence) {
-  char out[32];
-  std::snprintf(out, sizeof out, "%021llu", static_cast<unsigned long long>(sequence));
+  // 21 digits, zero-padded (a 64-bit value has at most 20). Every
+  // GetRecords record carries one, so no printf.
+  std::string out(21, '0');
+  for (std::size_t i = out.size(); sequence != 0; sequence /= 10)
+    out[--i] = static_cast<char>('0' + sequence % 10);
   return out;
 }
 
@@ -129,14 +133,30 @@ std::string ShardId(std::uint64_t created_us, std::string_view stream_key, std::
 }
 
 std::string EventId(std::string_view stream_arn, std::uint64_t sequence) {
-  XXH3_state_t state;
-  XXH3_128bits_reset(&state);
-  XXH3_128bits_update(&state, stream_arn.data(), stream_arn.size());
-  XXH3_128bits_update(&state, &sequence, sizeof sequence);
+  // XXH3-128 of the ARN's bytes followed by the sequence's. Every GetRecords
+  // record carries one: hash them in one shot from a stack buffer (the
+  // streaming state costs a 576-byte reset per call); the streaming API,
+  // which gives the same digest, only for an ARN too long for the buffer.
+  XXH128_hash_t hash;
+  char buffer[512];
+  if (stream_arn.size() + sizeof sequence <= sizeof buffer) {
+    std::memcpy(buffer, stream_arn.data(), stream_arn.size());
+    std::memcpy(buffer + stream_arn.size(), &sequence, sizeof sequence);
+    hash = XXH3_128bits(buffer, stream_arn.size() + sizeof sequence);
+  } else {
+    XXH3_state_t state;
+    XXH3_128bits_reset(&state);
+    XXH3_128bits_update(&state, stream_arn.data(), stream_arn.size());
+    XXH3_128bits_update(&state, &sequence, sizeof sequence);
+    hash = XXH3_128bits_digest(&state);
+  }
   XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(&state));
-  std::string out;
-  AppendHex(canonical.digest, sizeof canonical.digest, &out);
+  XXH128_canonicalFromHash(&canonical, hash);
+  std::string out(2 * sizeof canonical.digest, '\0');
+  for (std::size_t i = 0; i < sizeof canonical.digest; ++i) {
+    out[2 * i] = kHex[canonical.digest[i] >> 4];
+    out[2 * i + 1] = kHex[canonical.digest[i] & 15];
+  }
   return out;
 }
 

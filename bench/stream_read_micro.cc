@@ -1,0 +1,128 @@
+// Google Benchmark microbenchmarks (workload `micro`) of a stream reader's CPU
+// per record, on a shard that already holds the records: GetRecords (records
+// decoded into items, DynamoDB's strings) and ShardReader (views, no
+// decoding). stream_read measures the same paths under a live writer; these
+// isolate the per-record cost that 16 readers multiply.
+//   eddy-bench micro --gbench-arg=--benchmark_filter=StreamRead
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "eddy/db.h"
+
+namespace eddy::bench {
+namespace {
+
+constexpr char kTable[] = "micro_stream";
+constexpr std::uint32_t kRecords = 1000;  // one full GetRecords page
+
+// A database in a scratch directory holding one table whose one shard has
+// kRecords inserts of {pk: S(16 hex digits), v: B(100 bytes)}.
+class StreamFixture {
+ public:
+  StreamFixture()
+      : dir_(std::filesystem::temp_directory_path() /
+             ("eddy-micro-stream-" + std::to_string(::getpid()))) {}
+  ~StreamFixture() {
+    if (db_ != nullptr) (void)db_->Close();
+    db_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  Status Setup(StreamViewType view) {
+    std::filesystem::remove_all(dir_);
+    Options options;
+    options.dir = dir_.string();
+    options.sync_mode = SyncMode::kNone;
+    options.report_progress = false;
+    options.shard_split_records_per_s = 0;
+    EDDY_ASSIGN_OR_RETURN(db_, Db::Open(options));
+    TableSpec spec;
+    spec.name = kTable;
+    spec.key_schema.partition_key = {"pk", AttributeType::kS};
+    spec.stream = {true, view, 1};
+    EDDY_RETURN_IF_ERROR(db_->CreateTable(spec).status());
+    const std::string value(100, 'v');
+    for (std::uint32_t i = 0; i < kRecords; ++i) {
+      char key[17];
+      std::snprintf(key, sizeof key, "%016x", i * 2654435761u);
+      Item item =
+          Item::FromCanonical({{"pk", AttributeValue::S(key)}, {"v", AttributeValue::B(value)}});
+      EDDY_RETURN_IF_ERROR(db_->Write(WriteOp::Put(kTable, std::move(item))));
+    }
+    EDDY_ASSIGN_OR_RETURN(TableDescription table, db_->DescribeTable(kTable));
+    DescribeStreamRequest describe;
+    describe.stream_arn = table.latest_stream_arn;
+    EDDY_ASSIGN_OR_RETURN(StreamDescription stream, db_->DescribeStream(describe));
+    GetShardIteratorRequest request;
+    request.stream_arn = stream.stream_arn;
+    request.shard_id = stream.shards.at(0).shard_id;
+    request.type = ShardIteratorType::kTrimHorizon;
+    EDDY_ASSIGN_OR_RETURN(iterator_, db_->GetShardIterator(request));
+    return Status::Ok();
+  }
+
+  Db& db() { return *db_; }
+  const std::string& iterator() const { return iterator_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::unique_ptr<Db> db_;
+  std::string iterator_;
+};
+
+// One GetRecords call of a full page: iterator decode, the shard read, and
+// every record decoded into a StreamRecord.
+void BM_StreamReadGetRecords(benchmark::State& state) {
+  StreamFixture fixture;
+  if (Status s = fixture.Setup(static_cast<StreamViewType>(state.range(0))); !s.ok()) {
+    state.SkipWithError(s.ToString().c_str());
+    return;
+  }
+  for (auto _ : state) {
+    Result<GetRecordsResult> page = fixture.db().GetRecords(fixture.iterator(), kRecords);
+    if (!page.ok() || page->records.size() != kRecords) {
+      state.SkipWithError("GetRecords did not return the page");
+      return;
+    }
+    benchmark::DoNotOptimize(page->records.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kRecords);
+}
+BENCHMARK(BM_StreamReadGetRecords)
+    ->Arg(static_cast<int>(StreamViewType::kKeysOnly))
+    ->Arg(static_cast<int>(StreamViewType::kNewImage));
+
+// The same page through a ShardReader opened at the start: views only.
+void BM_StreamReadShardReader(benchmark::State& state) {
+  StreamFixture fixture;
+  if (Status s = fixture.Setup(StreamViewType::kNewImage); !s.ok()) {
+    state.SkipWithError(s.ToString().c_str());
+    return;
+  }
+  for (auto _ : state) {
+    Result<std::unique_ptr<ShardReader>> reader = fixture.db().OpenShardReader(fixture.iterator());
+    if (!reader.ok()) {
+      state.SkipWithError("OpenShardReader failed");
+      return;
+    }
+    std::size_t bytes = 0;
+    Result<std::size_t> n = (*reader)->Read(
+        kRecords, [&](const StreamRecordView& v) { bytes += v.keys.size() + v.new_image.size(); });
+    if (!n.ok() || *n != kRecords) {
+      state.SkipWithError("Read did not return the page");
+      return;
+    }
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kRecords);
+}
+BENCHMARK(BM_StreamReadShardReader);
+
+}  // namespace
+}  // namespace eddy::bench
