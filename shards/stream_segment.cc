@@ -4,8 +4,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-// The streaming (state) API is in the static-linking part of the header.
-#define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 #include <algorithm>
@@ -48,12 +46,13 @@ T Get(const std::byte* at) {
 //   0 u32 payload bytes (keys + images, unpadded)   4 u32 checksum
 //   8 u64 sequence   16 u64 time_us   24 u8 event   25 u8 flags   26 u16 zero
 //  28 u32 key bytes  32 u32 new image bytes  36 u32 old image bytes
-std::uint32_t RecordChecksum(const std::byte* header, std::string_view payload) {
-  XXH3_state_t state;
-  XXH3_64bits_reset(&state);
-  XXH3_64bits_update(&state, header + 8, kRecordHeaderBytes - 8);
-  XXH3_64bits_update(&state, payload.data(), payload.size());
-  return static_cast<std::uint32_t>(XXH3_64bits_digest(&state));
+// Over the header after its first 8 bytes (payload size, checksum) and the
+// payload, which follows the header in the segment: one call over contiguous
+// bytes (a streaming state would cost a 576-byte reset per record, under the
+// stream's drain lock).
+std::uint32_t RecordChecksum(const std::byte* header, std::uint64_t payload_bytes) {
+  return static_cast<std::uint32_t>(
+      XXH3_64bits(header + 8, kRecordHeaderBytes - 8 + payload_bytes));
 }
 
 void EncodeSegmentHeader(std::uint64_t bucket_start_us, std::uint64_t capacity, std::byte* out) {
@@ -165,8 +164,7 @@ Result<std::shared_ptr<StreamSegment>> StreamSegment::Load(const std::string& pa
         std::uint64_t{Get<std::uint32_t>(h + 28)} + Get<std::uint32_t>(h + 32) +
                 Get<std::uint32_t>(h + 36) !=
             payload ||
-        Get<std::uint32_t>(h + 4) !=
-            RecordChecksum(h, {reinterpret_cast<const char*>(h + kRecordHeaderBytes), payload})) {
+        Get<std::uint32_t>(h + 4) != RecordChecksum(h, payload)) {
       break;
     }
     segment->Index(sequence, at);
@@ -261,7 +259,7 @@ bool StreamSegment::Append(const RecordView& r) {
   copy(p + r.keys.size() + r.new_image.size(), r.old_image);
   // Zero the padding: the file's bytes are then a function of its records.
   std::memset(p + payload, 0, Pad8(payload) - payload);
-  Put(h + 4, RecordChecksum(h, {reinterpret_cast<const char*>(p), payload}));
+  Put(h + 4, RecordChecksum(h, payload));
 
   Index(r.sequence, at);
   // One call per half MiB instead of a page fault per 4 KiB (a tended
