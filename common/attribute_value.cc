@@ -11,22 +11,17 @@
 #include <algorithm>
 #include <array>
 
+#include "common/invalid_parameter.h"
+
 namespace eddy {
 namespace {
 
 constexpr std::string_view kNestingTooDeep =
     "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
     "beyond supported limit";
-constexpr std::string_view kInvalidPrefix = "One or more parameter values were invalid: ";
 
 constexpr std::array<std::string_view, 10> kTypeNames = {"S", "N", "B",  "BOOL", "NULL",
                                                          "M", "L", "SS", "NS",   "BS"};
-
-Status Invalid(std::string_view detail) {
-  std::string msg(kInvalidPrefix);
-  msg.append(detail);
-  return Status::InvalidArgument(msg);
-}
 
 // DynamoDB echoes the offending collection: "Input collection [a, b, a]
 // contains duplicates". We echo it sorted, which is how we hold it.
@@ -38,7 +33,7 @@ Status Duplicates(const std::vector<T>& elements, Render render) {
     render(elements[i], &detail);
   }
   detail.append("] contains duplicates");
-  return Invalid(detail);
+  return InvalidParameterValue(detail);
 }
 
 template <typename T>
@@ -107,7 +102,7 @@ Result<AttributeValue> AttributeValue::M(Map entries) {
             [](const auto& a, const auto& b) { return a.first < b.first; });
   for (std::size_t i = 1; i < entries.size(); ++i) {
     if (entries[i - 1].first == entries[i].first) {
-      return Invalid("Duplicate map key " + entries[i].first);
+      return InvalidParameterValue("Duplicate map key " + entries[i].first);
     }
   }
   int deepest = 0;
@@ -126,7 +121,7 @@ Result<AttributeValue> AttributeValue::L(List elements) {
 }
 
 Result<AttributeValue> AttributeValue::SS(StringSet elements) {
-  if (elements.empty()) return Invalid("An string set  may not be empty");
+  if (elements.empty()) return InvalidParameterValue("An string set  may not be empty");
   std::sort(elements.begin(), elements.end());
   if (HasAdjacentDuplicate(elements)) {
     return Duplicates(elements, [](const std::string& s, std::string* out) { out->append(s); });
@@ -135,7 +130,7 @@ Result<AttributeValue> AttributeValue::SS(StringSet elements) {
 }
 
 Result<AttributeValue> AttributeValue::NS(NumberSet elements) {
-  if (elements.empty()) return Invalid("An number set  may not be empty");
+  if (elements.empty()) return InvalidParameterValue("An number set  may not be empty");
   std::sort(elements.begin(), elements.end());
   if (HasAdjacentDuplicate(elements)) {
     return Duplicates(elements, [](const Number& n, std::string* out) { n.AppendTo(out); });
@@ -144,11 +139,11 @@ Result<AttributeValue> AttributeValue::NS(NumberSet elements) {
 }
 
 Result<AttributeValue> AttributeValue::BS(StringSet elements) {
-  if (elements.empty()) return Invalid("Binary sets should not be empty");
+  if (elements.empty()) return InvalidParameterValue("Binary sets should not be empty");
   std::sort(elements.begin(), elements.end());
   // DynamoDB echoes the members base64-encoded; we do not render raw bytes.
   if (HasAdjacentDuplicate(elements)) {
-    return Invalid("Input collection of type BS contains duplicates");
+    return InvalidParameterValue("Input collection of type BS contains duplicates");
   }
   return AttributeValue(Tag<kBSIdx>{}, std::move(elements));
 }

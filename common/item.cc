@@ -8,17 +8,12 @@
 #include <algorithm>
 #include <cassert>
 
+#include "common/invalid_parameter.h"
+
 namespace eddy {
 namespace {
 
-constexpr std::string_view kInvalidPrefix = "One or more parameter values were invalid: ";
 constexpr std::string_view kKeyMismatch = "The provided key element does not match the schema";
-
-Status Invalid(std::string_view detail) {
-  std::string msg(kInvalidPrefix);
-  msg.append(detail);
-  return Status::InvalidArgument(msg);
-}
 
 bool IsKeyType(AttributeType t) {
   return t == AttributeType::kS || t == AttributeType::kN || t == AttributeType::kB;
@@ -54,23 +49,26 @@ Status CheckKeyValue(const KeyAttribute& attr, const AttributeValue& value, bool
     return Status::InvalidArgument(msg);
   }
   if (is_partition && bytes > kMaxPartitionKeyBytes) {
-    return Invalid("Size of hashkey has exceeded the maximum size limit of2048 bytes");
+    return InvalidParameterValue(
+        "Size of hashkey has exceeded the maximum size limit of2048 bytes");
   }
   if (!is_partition && bytes > kMaxSortKeyBytes) {
-    return Invalid("Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+    return InvalidParameterValue(
+        "Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
   }
   return Status::Ok();
 }
 
 Status CheckItemKeyAttribute(const Item& item, const KeyAttribute& attr, bool is_partition) {
   const AttributeValue* value = item.Find(attr.name);
-  if (value == nullptr) return Invalid("Missing the key " + attr.name + " in the item");
+  if (value == nullptr)
+    return InvalidParameterValue("Missing the key " + attr.name + " in the item");
   if (value->type() != attr.type) {
     std::string detail = "Type mismatch for key " + attr.name + " expected: ";
     detail.append(TypeName(attr.type));
     detail.append(" actual: ");
     detail.append(TypeName(value->type()));
-    return Invalid(detail);
+    return InvalidParameterValue(detail);
   }
   return CheckKeyValue(attr, *value, is_partition);
 }
@@ -125,7 +123,7 @@ Result<Item> Item::FromEntries(Entries entries) {
             [](const Entry& a, const Entry& b) { return a.first < b.first; });
   for (std::size_t i = 1; i < entries.size(); ++i) {
     if (entries[i - 1].first == entries[i].first) {
-      return Invalid("Duplicate attribute name " + entries[i].first);
+      return InvalidParameterValue("Duplicate attribute name " + entries[i].first);
     }
   }
   return Item(std::move(entries));
@@ -193,13 +191,14 @@ Status CheckItemSize(const Item& item) {
 Status ValidateKeySchema(const KeySchema& schema) {
   auto check = [](const KeyAttribute& attr) -> Status {
     if (attr.name.empty() || attr.name.size() > kMaxKeyAttributeNameBytes) {
-      return Invalid("Key attribute name " + attr.name + " must be between 1 and 255 bytes long");
+      return InvalidParameterValue("Key attribute name " + attr.name +
+                                   " must be between 1 and 255 bytes long");
     }
     if (!IsKeyType(attr.type)) {
       std::string detail = "Key attribute " + attr.name + " has type ";
       detail.append(TypeName(attr.type));
       detail.append("; key attributes must be of type S, N or B");
-      return Invalid(detail);
+      return InvalidParameterValue(detail);
     }
     return Status::Ok();
   };
@@ -207,7 +206,7 @@ Status ValidateKeySchema(const KeySchema& schema) {
   if (schema.sort_key) {
     EDDY_RETURN_IF_ERROR(check(*schema.sort_key));
     if (schema.sort_key->name == schema.partition_key.name) {
-      return Invalid(
+      return InvalidParameterValue(
           "Both the Hash Key and the Range Key element in the KeySchema have the same name");
     }
   }
@@ -221,9 +220,9 @@ Status ValidateItemForTable(const Item& item, const KeySchema& schema) {
   for (const auto& [name, value] : item) {
     // Key names were bounded by ValidateKeySchema; the rest get the general
     // limit.
-    if (name.empty()) return Invalid("An attribute name cannot be empty");
+    if (name.empty()) return InvalidParameterValue("An attribute name cannot be empty");
     if (name.size() > kMaxAttributeNameBytes) {
-      return Invalid("Attribute name exceeds the maximum length of 65535 bytes");
+      return InvalidParameterValue("Attribute name exceeds the maximum length of 65535 bytes");
     }
     size += name.size() + value.SizeBytes();
   }

@@ -19,7 +19,7 @@ namespace {
 
 constexpr std::uint8_t kCheckpointVersion = 1;
 
-Status Corrupt(std::string_view what) {
+Status CheckpointCorrupt(std::string_view what) {
   return Status::Corruption("catalog checkpoint: " + std::string(what));
 }
 
@@ -70,10 +70,10 @@ Result<Catalog::CheckpointLsns> Catalog::Restore(std::string_view bytes) {
   CheckpointLsns lsns;
   TableId next_id;
   std::size_t tables;
-  if (!in.ReadByte(&version) || version != kCheckpointVersion) return Corrupt("version");
+  if (!in.ReadByte(&version) || version != kCheckpointVersion) return CheckpointCorrupt("version");
   if (!in.ReadVarint(&lsns.catalog) || !in.ReadVarint(&lsns.counts) || !in.ReadVarint(&next_id) ||
       !in.ReadCount(4, &tables)) {
-    return Corrupt("header");
+    return CheckpointCorrupt("header");
   }
   std::map<std::string, std::shared_ptr<const TableState>, std::less<>> by_name;
   std::unordered_map<TableId, std::shared_ptr<const TableState>> by_id;
@@ -83,12 +83,12 @@ Result<Catalog::CheckpointLsns> Catalog::Restore(std::string_view bytes) {
     std::uint64_t count;
     if (!in.ReadLengthPrefixed(&record_bytes) || !in.ReadByte(&ttl_enabled) || ttl_enabled > 1 ||
         !in.ReadLengthPrefixed(&ttl_attribute) || !in.ReadVarint(&count)) {
-      return Corrupt("table " + std::to_string(i));
+      return CheckpointCorrupt("table " + std::to_string(i));
     }
     EDDY_ASSIGN_OR_RETURN(CatalogRecord r, DecodeCatalogRecord(record_bytes));
     if (r.op != CatalogRecord::Op::kCreateTable || r.table_id >= next_id ||
         by_name.contains(r.name) || by_id.contains(r.table_id)) {
-      return Corrupt("table " + r.name);
+      return CheckpointCorrupt("table " + r.name);
     }
     auto state = std::make_shared<TableState>();
     state->description.name = r.name;
@@ -103,7 +103,7 @@ Result<Catalog::CheckpointLsns> Catalog::Restore(std::string_view bytes) {
     by_name[r.name] = state;
     by_id[r.table_id] = std::move(state);
   }
-  if (!in.done()) return Corrupt("trailing bytes");
+  if (!in.done()) return CheckpointCorrupt("trailing bytes");
   std::unique_lock lock(mu_);
   by_name_ = std::move(by_name);
   by_id_ = std::move(by_id);

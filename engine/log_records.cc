@@ -8,7 +8,7 @@ namespace {
 constexpr std::uint8_t kHasOldImage = 1;
 constexpr std::uint8_t kByService = 2;  // a delete made by the engine (TTL)
 
-Status Corrupt(std::string_view what) {
+Status RecordCorrupt(std::string_view what) {
   return Status::Corruption("log record: " + std::string(what));
 }
 
@@ -74,39 +74,39 @@ Result<CatalogRecord> DecodeCatalogRecord(std::string_view bytes) {
   std::uint8_t version, op;
   std::string_view name;
   if (!in.ReadByte(&version) || version < 1 || version > kLogRecordVersion) {
-    return Corrupt("catalog version");
+    return RecordCorrupt("catalog version");
   }
-  if (!in.ReadByte(&op) || op < 1 || op > 4) return Corrupt("catalog op");
+  if (!in.ReadByte(&op) || op < 1 || op > 4) return RecordCorrupt("catalog op");
   r.op = static_cast<CatalogRecord::Op>(op);
   if (!in.ReadVarint(&r.table_id) || !in.ReadVarint(&r.time_us) || !in.ReadLengthPrefixed(&name)) {
-    return Corrupt("catalog fields");
+    return RecordCorrupt("catalog fields");
   }
   r.name = std::string(name);
   if (r.op == CatalogRecord::Op::kCreateTable && !DecodeKeySchema(&in, &r.key_schema)) {
-    return Corrupt("catalog key schema");
+    return RecordCorrupt("catalog key schema");
   }
   if (r.op == CatalogRecord::Op::kUpdateTimeToLive) {
     std::uint8_t enabled;
     std::string_view attribute;
     if (!in.ReadByte(&enabled) || enabled > 1 || !in.ReadLengthPrefixed(&attribute)) {
-      return Corrupt("catalog time to live");
+      return RecordCorrupt("catalog time to live");
     }
     r.ttl.enabled = enabled == 1;
     r.ttl.attribute_name = std::string(attribute);
   } else if (r.op != CatalogRecord::Op::kDeleteTable) {
     std::uint8_t enabled, view;
     if (!in.ReadByte(&enabled) || enabled > 1 || !in.ReadByte(&view) || view > 3) {
-      return Corrupt("catalog stream");
+      return RecordCorrupt("catalog stream");
     }
     r.stream.enabled = enabled == 1;
     r.stream.view_type = static_cast<StreamViewType>(view);
     std::uint64_t shards = 0;
     if (version >= 2 && (!in.ReadVarint(&shards) || shards > kMaxInitialShards)) {
-      return Corrupt("catalog stream shards");
+      return RecordCorrupt("catalog stream shards");
     }
     r.stream.initial_shards = static_cast<std::uint32_t>(shards);
   }
-  if (!in.done()) return Corrupt("catalog trailing bytes");
+  if (!in.done()) return RecordCorrupt("catalog trailing bytes");
   return r;
 }
 
@@ -130,9 +130,9 @@ Status DecodeChangeGroup(std::string_view bytes, std::vector<ItemChange>* change
   std::uint8_t version;
   std::size_t count;
   if (!in.ReadByte(&version) || version < 1 || version > kLogRecordVersion) {
-    return Corrupt("change version");
+    return RecordCorrupt("change version");
   }
-  if (!in.ReadCount(4, &count) || count == 0) return Corrupt("change count");
+  if (!in.ReadCount(4, &count) || count == 0) return RecordCorrupt("change count");
   changes->reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     ItemChange c;
@@ -140,18 +140,19 @@ Status DecodeChangeGroup(std::string_view bytes, std::vector<ItemChange>* change
     if (!in.ReadVarint(&c.table_id) || !in.ReadByte(&type) || type < 1 || type > 3 ||
         !in.ReadByte(&flags) || (flags & ~(kHasOldImage | kByService)) != 0 ||
         !in.ReadLengthPrefixed(&c.item_key)) {
-      return Corrupt("change header");
+      return RecordCorrupt("change header");
     }
     c.type = static_cast<ChangeType>(type);
     c.has_old_image = (flags & kHasOldImage) != 0;
     c.by_service = (flags & kByService) != 0;
     if (c.type != ChangeType::kRemove && !in.ReadLengthPrefixed(&c.new_item)) {
-      return Corrupt("change new item");
+      return RecordCorrupt("change new item");
     }
-    if (c.has_old_image && !in.ReadLengthPrefixed(&c.old_image)) return Corrupt("change old image");
+    if (c.has_old_image && !in.ReadLengthPrefixed(&c.old_image))
+      return RecordCorrupt("change old image");
     changes->push_back(c);
   }
-  if (!in.done()) return Corrupt("change trailing bytes");
+  if (!in.done()) return RecordCorrupt("change trailing bytes");
   return Status::Ok();
 }
 

@@ -13,22 +13,22 @@ namespace {
 
 // The paths merged into a trie, so that several paths into one list or map
 // build a single projected container.
-struct Node {
+struct ProjectionNode {
   bool whole = false;  // a path ends here: keep the entire value
-  std::map<std::string, std::unique_ptr<Node>, std::less<>> members;
-  std::map<std::uint32_t, std::unique_ptr<Node>> indexes;
+  std::map<std::string, std::unique_ptr<ProjectionNode>, std::less<>> members;
+  std::map<std::uint32_t, std::unique_ptr<ProjectionNode>> indexes;
 };
 
-Node* Child(Node* n, const DocumentPath::Step& step) {
-  std::unique_ptr<Node>& slot = DocumentPath::IsMember(step)
-                                    ? n->members[DocumentPath::MemberName(step)]
-                                    : n->indexes[DocumentPath::ListIndex(step)];
-  if (!slot) slot = std::make_unique<Node>();
+ProjectionNode* ProjectionChild(ProjectionNode* n, const DocumentPath::Step& step) {
+  std::unique_ptr<ProjectionNode>& slot = DocumentPath::IsMember(step)
+                                              ? n->members[DocumentPath::MemberName(step)]
+                                              : n->indexes[DocumentPath::ListIndex(step)];
+  if (!slot) slot = std::make_unique<ProjectionNode>();
   return slot.get();
 }
 
 // nullopt when nothing under this node exists in `v`.
-std::optional<AttributeValue> ProjectValue(const AttributeValue& v, const Node& n) {
+std::optional<AttributeValue> ProjectValue(const AttributeValue& v, const ProjectionNode& n) {
   if (n.whole) return v;
   if (v.Is(AttributeType::kM) && !n.members.empty()) {
     AttributeValue::Map out;
@@ -61,13 +61,13 @@ std::optional<AttributeValue> ProjectValue(const AttributeValue& v, const Node& 
 }  // namespace
 
 Item Project(const Item& item, const std::vector<DocumentPath>& paths) {
-  std::map<std::string, std::unique_ptr<Node>, std::less<>> roots;
+  std::map<std::string, std::unique_ptr<ProjectionNode>, std::less<>> roots;
   for (const DocumentPath& path : paths) {
-    std::unique_ptr<Node>& root = roots[path.attribute()];
-    if (!root) root = std::make_unique<Node>();
-    Node* n = root.get();
+    std::unique_ptr<ProjectionNode>& root = roots[path.attribute()];
+    if (!root) root = std::make_unique<ProjectionNode>();
+    ProjectionNode* n = root.get();
     for (const DocumentPath::Step& step : path.steps())
-      n = Child(n, step);
+      n = ProjectionChild(n, step);
     n->whole = true;
   }
   Item::Entries out;

@@ -199,30 +199,30 @@ std::optional<AttributeValue> SetDifference(const AttributeValue& a, const Attri
 
 // --- The action trie -------------------------------------------------------------
 
-struct Node {
+struct ActionNode {
   // Leaf: the action and, for SET, its evaluated value.
   const UpdateAction* action = nullptr;
   std::optional<AttributeValue> set_value;
   // Inner node: children by member name or by list index (never both).
-  std::map<std::string, std::unique_ptr<Node>, std::less<>> members;
-  std::map<std::uint32_t, std::unique_ptr<Node>> indexes;
+  std::map<std::string, std::unique_ptr<ActionNode>, std::less<>> members;
+  std::map<std::uint32_t, std::unique_ptr<ActionNode>> indexes;
   // The subtree holds a SET or ADD, which needs every parent to exist.
   bool creates = false;
 };
 
-Node* Child(Node* n, const DocumentPath::Step& step) {
-  std::unique_ptr<Node>& slot = DocumentPath::IsMember(step)
-                                    ? n->members[DocumentPath::MemberName(step)]
-                                    : n->indexes[DocumentPath::ListIndex(step)];
-  if (!slot) slot = std::make_unique<Node>();
+ActionNode* ActionChild(ActionNode* n, const DocumentPath::Step& step) {
+  std::unique_ptr<ActionNode>& slot = DocumentPath::IsMember(step)
+                                          ? n->members[DocumentPath::MemberName(step)]
+                                          : n->indexes[DocumentPath::ListIndex(step)];
+  if (!slot) slot = std::make_unique<ActionNode>();
   return slot.get();
 }
 
 using Applied = Result<std::optional<AttributeValue>>;
 
-Applied ApplyNode(const AttributeValue* old, Node& n);
+Applied ApplyNode(const AttributeValue* old, ActionNode& n);
 
-Applied ApplyLeaf(const AttributeValue* old, Node& n) {
+Applied ApplyLeaf(const AttributeValue* old, ActionNode& n) {
   const UpdateAction& action = *n.action;
   if (std::holds_alternative<SetAction>(action)) return std::move(n.set_value);
   if (std::holds_alternative<RemoveAction>(action)) return std::optional<AttributeValue>();
@@ -241,7 +241,7 @@ Applied ApplyLeaf(const AttributeValue* old, Node& n) {
   return SetDifference(*old, del.value);
 }
 
-Applied ApplyMap(const AttributeValue& old, Node& n) {
+Applied ApplyMap(const AttributeValue& old, ActionNode& n) {
   if (!old.Is(AttributeType::kM)) return InvalidDocumentPath();
   AttributeValue::Map map = old.AsMap();
   for (auto& [name, child] : n.members) {
@@ -263,7 +263,7 @@ Applied ApplyMap(const AttributeValue& old, Node& n) {
   return std::optional<AttributeValue>(std::move(out));
 }
 
-Applied ApplyList(const AttributeValue& old, Node& n) {
+Applied ApplyList(const AttributeValue& old, ActionNode& n) {
   if (!old.Is(AttributeType::kL)) return InvalidDocumentPath();
   const AttributeValue::List& before = old.AsList();
   AttributeValue::List after;
@@ -290,7 +290,7 @@ Applied ApplyList(const AttributeValue& old, Node& n) {
 
 // The new value at this node given the old one (nullptr: absent); nullopt
 // means the node is absent afterwards.
-Applied ApplyNode(const AttributeValue* old, Node& n) {
+Applied ApplyNode(const AttributeValue* old, ActionNode& n) {
   if (n.action != nullptr) return ApplyLeaf(old, n);
   if (old == nullptr) {
     if (n.creates) return InvalidDocumentPath();
@@ -325,17 +325,17 @@ Result<Item> ApplyUpdate(const Item* old_item, const Item& key, const Update& up
   // DynamoDB's upsert: a missing item behaves as the key-only item.
   const Item& base = old_item != nullptr ? *old_item : key;
 
-  std::map<std::string, std::unique_ptr<Node>, std::less<>> roots;
+  std::map<std::string, std::unique_ptr<ActionNode>, std::less<>> roots;
   for (const UpdateAction& action : update.actions) {
     const DocumentPath& path = ActionPath(action);
     const bool creates =
         std::holds_alternative<SetAction>(action) || std::holds_alternative<AddAction>(action);
-    std::unique_ptr<Node>& root = roots[path.attribute()];
-    if (!root) root = std::make_unique<Node>();
-    Node* n = root.get();
+    std::unique_ptr<ActionNode>& root = roots[path.attribute()];
+    if (!root) root = std::make_unique<ActionNode>();
+    ActionNode* n = root.get();
     n->creates |= creates;
     for (const DocumentPath::Step& step : path.steps()) {
-      n = Child(n, step);
+      n = ActionChild(n, step);
       n->creates |= creates;
     }
     n->action = &action;

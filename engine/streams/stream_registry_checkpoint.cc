@@ -31,7 +31,7 @@ constexpr std::size_t kMagicBytes = 8;
 constexpr std::uint8_t kVersion = 1;
 constexpr std::size_t kChecksumBytes = 8;
 
-Status Corrupt(std::string_view what) {
+Status StreamCheckpointCorrupt(std::string_view what) {
   return Status::Corruption("stream checkpoint: " + std::string(what));
 }
 
@@ -99,22 +99,24 @@ StreamRegistry::Checkpoint StreamRegistry::TakeCheckpoint(Lsn lsn) const {
 Result<Lsn> StreamRegistry::RestoreCheckpoint(std::string_view bytes) {
   if (bytes.size() < kMagicBytes + 1 + kChecksumBytes ||
       bytes.substr(0, kMagicBytes) != std::string_view(kMagic, kMagicBytes)) {
-    return Corrupt("bad magic");
+    return StreamCheckpointCorrupt("bad magic");
   }
-  if (!ChecksumHolds(bytes)) return Corrupt("bad checksum");
+  if (!ChecksumHolds(bytes)) return StreamCheckpointCorrupt("bad checksum");
   ByteReader in(bytes.substr(kMagicBytes, bytes.size() - kMagicBytes - kChecksumBytes));
   std::uint8_t version;
   Lsn lsn;
   std::size_t tables, streams;
-  if (!in.ReadByte(&version) || version != kVersion) return Corrupt("unknown version");
-  if (!in.ReadVarint(&lsn) || !in.ReadCount(2, &tables)) return Corrupt("header");
+  if (!in.ReadByte(&version) || version != kVersion)
+    return StreamCheckpointCorrupt("unknown version");
+  if (!in.ReadVarint(&lsn) || !in.ReadCount(2, &tables)) return StreamCheckpointCorrupt("header");
   for (std::size_t i = 0; i < tables; ++i) {
     TableId table;
     KeySchema schema;
-    if (!in.ReadVarint(&table) || !DecodeKeySchema(&in, &schema)) return Corrupt("table keys");
+    if (!in.ReadVarint(&table) || !DecodeKeySchema(&in, &schema))
+      return StreamCheckpointCorrupt("table keys");
     table_keys_[table] = std::move(schema);
   }
-  if (!in.ReadCount(8, &streams)) return Corrupt("stream count");
+  if (!in.ReadCount(8, &streams)) return StreamCheckpointCorrupt("stream count");
   for (std::size_t i = 0; i < streams; ++i) {
     auto stream = std::make_shared<Stream>();
     std::string_view table_name;
@@ -127,7 +129,7 @@ Result<Lsn> StreamRegistry::RestoreCheckpoint(std::string_view bytes) {
         !in.ReadByte(&enabled) || enabled > 1 || !in.ReadVarint(&stream->disabled_us) ||
         !in.ReadVarint(&next_ordinal) || next_ordinal > UINT32_MAX ||
         !in.ReadCount(9, &shard_count)) {
-      return Corrupt("stream " + std::to_string(i));
+      return StreamCheckpointCorrupt("stream " + std::to_string(i));
     }
     stream->table_name = std::string(table_name);
     stream->view_type = static_cast<StreamViewType>(view_type);
@@ -143,7 +145,7 @@ Result<Lsn> StreamRegistry::RestoreCheckpoint(std::string_view bytes) {
           !in.ReadVarint(&shard->created_us) || !in.ReadVarint(&shard->starting_sequence) ||
           !in.ReadVarint(&ending) || !in.ReadVarint(&shard->closed_us) ||
           !in.ReadVarint(&trimmed)) {
-        return Corrupt("stream " + stream->arn + " shard " + std::to_string(j));
+        return StreamCheckpointCorrupt("stream " + stream->arn + " shard " + std::to_string(j));
       }
       shard->ordinal = static_cast<std::uint32_t>(ordinal);
       shard->parent_id = std::string(parent);
@@ -161,14 +163,15 @@ Result<Lsn> StreamRegistry::RestoreCheckpoint(std::string_view bytes) {
               [](const StreamShard* a, const StreamShard* b) { return a->hash_lo < b->hash_lo; });
     if (stream->enabled.load(std::memory_order_relaxed)) {
       if (stream->open.empty() || active_.contains(stream->table_id)) {
-        return Corrupt("stream " + stream->arn + ": enabled without a single open shard set");
+        return StreamCheckpointCorrupt("stream " + stream->arn +
+                                       ": enabled without a single open shard set");
       }
       active_[stream->table_id] = stream.get();
     }
     std::unique_lock lock(mu_);
     by_arn_[stream->arn] = std::move(stream);
   }
-  if (!in.done()) return Corrupt("trailing bytes");
+  if (!in.done()) return StreamCheckpointCorrupt("trailing bytes");
   return lsn;
 }
 
