@@ -27,8 +27,8 @@
 namespace eddy::bench {
 namespace {
 
-constexpr char kTable[] = "compaction";
-constexpr std::size_t kValueBytes = 1000;
+constexpr char kLatencyTable[] = "compaction";
+constexpr std::size_t kLatencyValueBytes = 1000;
 
 // Set by the hook, read by the writer. Global because the hook is a plain
 // function pointer.
@@ -40,7 +40,7 @@ void MarkCompaction(std::string_view point) {
 }
 
 Item MakeItem(std::uint64_t key, std::uint64_t version) {
-  std::string value(kValueBytes, '\0');
+  std::string value(kLatencyValueBytes, '\0');
   std::mt19937_64 bits(key * 1'000'003 + version);
   for (std::size_t i = 0; i + 8 <= value.size(); i += 8) {
     const std::uint64_t x = bits();
@@ -50,12 +50,12 @@ Item MakeItem(std::uint64_t key, std::uint64_t version) {
                               {"v", AttributeValue::B(std::move(value))}});
 }
 
-struct Cell {
+struct LatencyCell {
   SyncMode sync = SyncMode::kNone;
   bool paced = true;
 };
 
-Status RunCell(const RunConfig& config, const Cell& cell, Reporter& reporter) {
+Status RunCell(const RunConfig& config, const LatencyCell& cell, Reporter& reporter) {
   const std::string name = std::string("compaction_latency-") +
                            std::string(SyncModeName(cell.sync)) +
                            (cell.paced ? "-paced" : "-unpaced");
@@ -70,14 +70,14 @@ Status RunCell(const RunConfig& config, const Cell& cell, Reporter& reporter) {
   const std::uint64_t compaction_rate = options.compaction_bytes_per_s;
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(options));
   TableSpec spec;
-  spec.name = kTable;
+  spec.name = kLatencyTable;
   spec.key_schema.partition_key = {"pk", AttributeType::kS};
   EDDY_RETURN_IF_ERROR(db->CreateTable(spec).status());
 
   // Load (untimed), with sync none so batch cells do not wait for it.
   const std::uint64_t items = config.quick ? 20'000 : 200'000;
   for (std::uint64_t k = 0; k < items; ++k) {
-    WriteOp op = WriteOp::Put(kTable, MakeItem(k, 0));
+    WriteOp op = WriteOp::Put(kLatencyTable, MakeItem(k, 0));
     EDDY_RETURN_IF_ERROR(db->Write(op));
   }
   auto* impl = static_cast<engine::DbImpl*>(db.get());
@@ -108,7 +108,7 @@ Status RunCell(const RunConfig& config, const Cell& cell, Reporter& reporter) {
       Item item = MakeItem(pick() % items, version);
       const bool before = compacting.load(std::memory_order_acquire);
       const std::int64_t issued = NowNs();
-      status = db->Write(WriteOp::Put(kTable, std::move(item)));
+      status = db->Write(WriteOp::Put(kLatencyTable, std::move(item)));
       const std::int64_t acked = NowNs();
       const bool after = compacting.load(std::memory_order_acquire);
       (before || after ? during : idle).Record(static_cast<std::uint64_t>(acked - issued));
@@ -157,7 +157,7 @@ Status RunCell(const RunConfig& config, const Cell& cell, Reporter& reporter) {
 Status RunCompactionLatency(const RunConfig& config, Reporter& reporter) {
   for (SyncMode sync : config.PickSyncs({SyncMode::kNone, SyncMode::kBatch})) {
     for (bool paced : {true, false}) {
-      EDDY_RETURN_IF_ERROR(RunCell(config, Cell{sync, paced}, reporter));
+      EDDY_RETURN_IF_ERROR(RunCell(config, LatencyCell{sync, paced}, reporter));
     }
   }
   return Status::Ok();

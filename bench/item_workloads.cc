@@ -25,38 +25,14 @@
 #include <thread>
 
 #include "bench/histogram.h"
+#include "bench/item_data.h"
+#include "bench/timed_run.h"
 #include "bench/workload.h"
 #include "eddy/db.h"
 #include "engine/db_impl.h"
 
 namespace eddy::bench {
 namespace {
-
-constexpr std::size_t kKeyBytes = 16;
-
-// A bijection on 64-bit integers (splitmix64's finaliser): item i's key is
-// unique and keys come in random order.
-std::uint64_t Mix(std::uint64_t x) {
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-void MakeKey(std::uint64_t item, char* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::uint64_t h = Mix(item);
-  for (std::size_t i = 0; i < kKeyBytes; ++i)
-    out[i] = kHex[(h >> (4 * i)) & 15];
-}
-
-// The value of `item` at `version`: incompressible, deterministic.
-void MakeValue(std::uint64_t item, std::uint64_t version, std::string* out) {
-  std::uint64_t x = Mix(item * 1'000'003 + version);
-  for (std::size_t i = 0; i < out->size(); i += 8) {
-    x = Mix(x + i);
-    std::memcpy(out->data() + i, &x, std::min<std::size_t>(8, out->size() - i));
-  }
-}
 
 // What the workloads need from an engine. Called from several threads.
 class ItemStore {
@@ -205,7 +181,7 @@ class LevelStore final : public ItemStore {
   leveldb::ReadOptions read_;
 };
 
-struct Cell {
+struct ItemCell {
   std::string workload;                  // put, overwrite, get
   std::string engine;                    // eddy, rocksdb, rocksdb-cdc, leveldb
   std::optional<StreamViewType> stream;  // eddy only
@@ -215,7 +191,8 @@ struct Cell {
   int noop_pct = 0;  // overwrite only
 };
 
-Result<std::unique_ptr<ItemStore>> OpenStore(const Cell& cell, const std::filesystem::path& dir) {
+Result<std::unique_ptr<ItemStore>> OpenStore(const ItemCell& cell,
+                                             const std::filesystem::path& dir) {
   if (cell.engine == "eddy") return EddyStore::Open(dir, cell.stream);
   if (cell.engine == "rocksdb") return RocksStore::Open(dir, false);
   if (cell.engine == "rocksdb-cdc") return RocksStore::Open(dir, true);
@@ -223,43 +200,7 @@ Result<std::unique_ptr<ItemStore>> OpenStore(const Cell& cell, const std::filesy
   return Status::InvalidArgument("unknown engine " + cell.engine);
 }
 
-// Runs `op(thread, i)` for i in [0, count) split across threads; returns the
-// merged latency histogram and the wall time.
-template <typename Op>
-Status RunCounted(int threads, std::uint64_t count, Op op, LatencyHistogram* latency,
-                  double* seconds) {
-  std::vector<LatencyHistogram> hist(static_cast<std::size_t>(threads));
-  std::vector<Status> status(static_cast<std::size_t>(threads));
-  std::vector<std::thread> workers;
-  auto start = std::chrono::steady_clock::now();
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      std::uint64_t begin = count * t / threads, end = count * (t + 1) / threads;
-      auto last = std::chrono::steady_clock::now();
-      for (std::uint64_t i = begin; i < end; ++i) {
-        Status s = op(t, i);
-        if (!s.ok()) {
-          status[t] = s;
-          return;
-        }
-        auto now = std::chrono::steady_clock::now();
-        hist[t].Record(static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(now - last).count()));
-        last = now;
-      }
-    });
-  }
-  for (auto& w : workers)
-    w.join();
-  *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (int t = 0; t < threads; ++t) {
-    EDDY_RETURN_IF_ERROR(status[t]);
-    latency->Merge(hist[t]);
-  }
-  return Status::Ok();
-}
-
-Status Load(ItemStore& store, const Cell& cell) {
+Status Load(ItemStore& store, const ItemCell& cell) {
   LatencyHistogram ignored;
   double seconds;
   return RunCounted(
@@ -268,14 +209,14 @@ Status Load(ItemStore& store, const Cell& cell) {
         thread_local std::string value;
         char key[kKeyBytes];
         value.resize(cell.value_bytes);
-        MakeKey(i, key);
+        HexKey(i, key);
         MakeValue(i, 0, &value);
         return store.Put({key, kKeyBytes}, value);
       },
       &ignored, &seconds);
 }
 
-Result<ResultRow> RunCell(const RunConfig& config, const Cell& cell) {
+Result<ResultRow> RunCell(const RunConfig& config, const ItemCell& cell) {
   std::string name = cell.workload + "-" + cell.engine + "-" + std::to_string(cell.items);
   EDDY_ASSIGN_OR_RETURN(auto dir, config.MakeCellDir(name));
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<ItemStore> store, OpenStore(cell, dir));
@@ -292,7 +233,7 @@ Result<ResultRow> RunCell(const RunConfig& config, const Cell& cell) {
           thread_local std::string value;
           char key[kKeyBytes];
           value.resize(cell.value_bytes);
-          MakeKey(i, key);
+          HexKey(i, key);
           MakeValue(i, 0, &value);
           return store->Put({key, kKeyBytes}, value);
         },
@@ -308,7 +249,7 @@ Result<ResultRow> RunCell(const RunConfig& config, const Cell& cell) {
           // Versions: the load wrote version 0. A no-op rewrites version 0;
           // a change writes a version no one wrote before.
           bool noop = static_cast<int>(Mix(i) % 100) < cell.noop_pct;
-          MakeKey(item, key);
+          HexKey(item, key);
           MakeValue(item, noop ? 0 : i + 1, &value);
           return store->Put({key, kKeyBytes}, value);
         },
@@ -319,7 +260,7 @@ Result<ResultRow> RunCell(const RunConfig& config, const Cell& cell) {
         [&](int, std::uint64_t i) {
           thread_local std::string value;
           char key[kKeyBytes];
-          MakeKey(Mix(i ^ 0x9e7) % cell.items, key);
+          HexKey(Mix(i ^ 0x9e7) % cell.items, key);
           return store->Get({key, kKeyBytes}, &value);
         },
         &latency, &seconds);
@@ -378,7 +319,7 @@ Status RunItemWorkload(const std::string& workload, const RunConfig& config, Rep
               streams = {std::nullopt, StreamViewType::kNewAndOldImages};
             }
             for (const auto& stream : streams) {
-              Cell cell{workload, engine, stream, t, value, items, noop};
+              ItemCell cell{workload, engine, stream, t, value, items, noop};
               Result<ResultRow> row = RunCell(config, cell);
               if (!row.ok()) {
                 reporter.Note(workload + " " + engine + ": " + row.status().ToString());

@@ -17,7 +17,7 @@
 namespace eddy::bench {
 namespace {
 
-constexpr char kTable[] = "micro_stream";
+constexpr char kMicroTable[] = "micro_stream";
 constexpr std::uint32_t kRecords = 1000;  // one full GetRecords page
 
 // A database in a scratch directory holding one table whose one shard has
@@ -43,7 +43,7 @@ class StreamFixture {
     options.shard_split_records_per_s = 0;
     EDDY_ASSIGN_OR_RETURN(db_, Db::Open(options));
     TableSpec spec;
-    spec.name = kTable;
+    spec.name = kMicroTable;
     spec.key_schema.partition_key = {"pk", AttributeType::kS};
     spec.stream = {true, view, 1};
     EDDY_RETURN_IF_ERROR(db_->CreateTable(spec).status());
@@ -53,9 +53,9 @@ class StreamFixture {
       std::snprintf(key, sizeof key, "%016x", i * 2654435761u);
       Item item =
           Item::FromCanonical({{"pk", AttributeValue::S(key)}, {"v", AttributeValue::B(value)}});
-      EDDY_RETURN_IF_ERROR(db_->Write(WriteOp::Put(kTable, std::move(item))));
+      EDDY_RETURN_IF_ERROR(db_->Write(WriteOp::Put(kMicroTable, std::move(item))));
     }
-    EDDY_ASSIGN_OR_RETURN(TableDescription table, db_->DescribeTable(kTable));
+    EDDY_ASSIGN_OR_RETURN(TableDescription table, db_->DescribeTable(kMicroTable));
     DescribeStreamRequest describe;
     describe.stream_arn = table.latest_stream_arn;
     EDDY_ASSIGN_OR_RETURN(StreamDescription stream, db_->DescribeStream(describe));

@@ -52,6 +52,7 @@
 #include <vector>
 
 #include "bench/histogram.h"
+#include "bench/item_data.h"
 #include "bench/pacing.h"
 #include "bench/timed_run.h"
 #include "bench/workload.h"
@@ -62,20 +63,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kKeyBytes = 16;
 constexpr std::uint32_t kValueBytes = 100;
-constexpr char kTable[] = "bench";
+constexpr char kStreamTable[] = "bench";
 
-// splitmix64's finaliser: a bijection, so item i's key is unique and keys
-// come in random order.
-std::uint64_t Mix(std::uint64_t x) {
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-// 16 lowercase hex digits of `n`, most significant first.
-std::string HexKey(std::uint64_t n) {
+// 16 lowercase hex digits of `n`, most significant first (so a reader can
+// tell from a record's key which write it was: ParseNumberKey).
+std::string NumberKey(std::uint64_t n) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string key(kKeyBytes, '0');
   for (std::size_t i = kKeyBytes; i-- > 0;) {
@@ -85,7 +78,7 @@ std::string HexKey(std::uint64_t n) {
   return key;
 }
 
-std::optional<std::uint64_t> ParseHexKey(std::string_view key) {
+std::optional<std::uint64_t> ParseNumberKey(std::string_view key) {
   if (key.size() != kKeyBytes) return std::nullopt;
   std::uint64_t n = 0;
   for (char c : key) {
@@ -99,11 +92,7 @@ std::optional<std::uint64_t> ParseHexKey(std::string_view key) {
 // The value of `item` at `version`: incompressible, deterministic.
 void FillValue(std::uint64_t item, std::uint64_t version, std::string* out) {
   out->resize(kValueBytes);
-  std::uint64_t x = Mix(item * 1'000'003 + version);
-  for (std::size_t i = 0; i < out->size(); i += 8) {
-    x = Mix(x + i);
-    std::memcpy(out->data() + i, &x, std::min<std::size_t>(8, out->size() - i));
-  }
+  MakeValue(item, version, out);
 }
 
 Status PutItem(Db& db, std::string key, std::uint64_t item, std::uint64_t version) {
@@ -111,7 +100,7 @@ Status PutItem(Db& db, std::string key, std::uint64_t item, std::uint64_t versio
   FillValue(item, version, &value);
   Item it = Item::FromCanonical(
       {{"pk", AttributeValue::S(std::move(key))}, {"v", AttributeValue::B(value)}});
-  return db.Write(WriteOp::Put(kTable, std::move(it)));
+  return db.Write(WriteOp::Put(kStreamTable, std::move(it)));
 }
 
 std::string ViewName(std::optional<StreamViewType> view) {
@@ -135,7 +124,7 @@ Result<std::unique_ptr<Db>> OpenDb(const RunConfig& config, const std::filesyste
   options.shard_split_records_per_s = 0;
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(options));
   TableSpec spec;
-  spec.name = kTable;
+  spec.name = kStreamTable;
   spec.key_schema.partition_key = {"pk", AttributeType::kS};
   if (view) spec.stream = {true, *view, 1};
   EDDY_RETURN_IF_ERROR(db->CreateTable(spec).status());
@@ -144,7 +133,7 @@ Result<std::unique_ptr<Db>> OpenDb(const RunConfig& config, const std::filesyste
 
 // The table's one shard, and an iterator of `type` into it.
 Result<std::string> ShardIterator(Db& db, ShardIteratorType type) {
-  EDDY_ASSIGN_OR_RETURN(TableDescription table, db.DescribeTable(kTable));
+  EDDY_ASSIGN_OR_RETURN(TableDescription table, db.DescribeTable(kStreamTable));
   DescribeStreamRequest describe;
   describe.stream_arn = table.latest_stream_arn;
   EDDY_ASSIGN_OR_RETURN(StreamDescription stream, db.DescribeStream(describe));
@@ -165,41 +154,6 @@ Status CloseAndRemove(std::unique_ptr<Db> db, const std::filesystem::path& dir) 
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return s;
-}
-
-// Runs `op(i)` for i in [0, count) split across threads, timing each call.
-template <typename Op>
-Status RunCounted(int threads, std::uint64_t count, Op op, LatencyHistogram* latency,
-                  double* seconds) {
-  std::vector<LatencyHistogram> hist(static_cast<std::size_t>(threads));
-  std::vector<Status> status(static_cast<std::size_t>(threads));
-  std::vector<std::thread> workers;
-  const auto start = Clock::now();
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      const std::uint64_t begin = count * t / threads, end = count * (t + 1) / threads;
-      auto last = Clock::now();
-      for (std::uint64_t i = begin; i < end; ++i) {
-        Status s = op(i);
-        if (!s.ok()) {
-          status[t] = std::move(s);
-          return;
-        }
-        const auto now = Clock::now();
-        hist[t].Record(static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(now - last).count()));
-        last = now;
-      }
-    });
-  }
-  for (std::thread& w : workers)
-    w.join();
-  *seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  for (int t = 0; t < threads; ++t) {
-    EDDY_RETURN_IF_ERROR(status[t]);
-    latency->Merge(hist[t]);
-  }
-  return Status::Ok();
 }
 
 // ---------------------------------------------------------------- stream_cost
@@ -227,21 +181,23 @@ Result<CostRun> RunCostCell(const RunConfig& config, const CostCell& cell) {
     LatencyHistogram ignored;
     double seconds = 0;
     EDDY_RETURN_IF_ERROR(RunCounted(
-        cell.threads, items, [&](std::uint64_t i) { return PutItem(*db, HexKey(Mix(i)), i, 0); },
-        &ignored, &seconds));
+        cell.threads, items,
+        [&](int, std::uint64_t i) { return PutItem(*db, NumberKey(Mix(i)), i, 0); }, &ignored,
+        &seconds));
   }
   Status s;
   if (cell.op == "put") {
     s = RunCounted(
-        cell.threads, items, [&](std::uint64_t i) { return PutItem(*db, HexKey(Mix(i)), i, 0); },
-        &run.latency, &run.seconds);
+        cell.threads, items,
+        [&](int, std::uint64_t i) { return PutItem(*db, NumberKey(Mix(i)), i, 0); }, &run.latency,
+        &run.seconds);
   } else {
     // Version i + 1 was never written before: every overwrite is a change.
     s = RunCounted(
         cell.threads, items,
-        [&](std::uint64_t i) {
+        [&](int, std::uint64_t i) {
           const std::uint64_t item = Mix(i ^ 0x5eed) % items;
-          return PutItem(*db, HexKey(Mix(item)), item, i + 1);
+          return PutItem(*db, NumberKey(Mix(item)), item, i + 1);
         },
         &run.latency, &run.seconds);
   }
@@ -448,7 +404,7 @@ Result<PacedRun> RunPaced(Db& db, double rate, double seconds) {
       }
       std::int64_t now = NowNs();
       Result<std::size_t> n = r.Read(kMaxGetRecordsLimit, [&](const StreamRecordView& v) {
-        const std::optional<std::uint64_t> item = ParseHexKey(v.keys.substr(0, kKeyBytes));
+        const std::optional<std::uint64_t> item = ParseNumberKey(v.keys.substr(0, kKeyBytes));
         if (item && *item < capacity && visible_ns[*item] == 0) {
           visible_ns[*item] = now;
           ++seen;
@@ -481,7 +437,7 @@ Result<PacedRun> RunPaced(Db& db, double rate, double seconds) {
       next = now;
     }
     issue_ns[n] = now;
-    writer_status = PutItem(db, HexKey(n), n, 0);
+    writer_status = PutItem(db, NumberKey(n), n, 0);
     ack_ns[n] = NowNs();
     if (!writer_status.ok()) break;
     written.store(n + 1, std::memory_order_release);
@@ -524,7 +480,7 @@ Status RunLatencyCell(const RunConfig& config, SyncMode sync, double fdatasync_p
   // The max: one writer, closed loop, no reader. In batch mode its put p99
   // is the log's own sync latency as the engine sees it.
   TimedRunResult probe = RunTimed(1, probe_s, [&](int) {
-    return [&](std::uint64_t i) { return PutItem(*db, HexKey(kProbeKeyBit | i), i, 0); };
+    return [&](std::uint64_t i) { return PutItem(*db, NumberKey(kProbeKeyBit | i), i, 0); };
   });
   EDDY_RETURN_IF_ERROR(probe.status);
   const double max_rate = probe.OpsPerSecond();
@@ -732,7 +688,7 @@ Result<ReadRun> RunReadCell(const RunConfig& config, int readers, SyncMode sync,
   while (ready.load() < readers)
     std::this_thread::yield();
   run.writer = RunTimed(1, config.duration_s, [&](int) {
-    return [&](std::uint64_t i) { return PutItem(*db, HexKey(Mix(i)), i, 0); };
+    return [&](std::uint64_t i) { return PutItem(*db, NumberKey(Mix(i)), i, 0); };
   });
   stop.store(true);
   for (std::thread& t : threads)

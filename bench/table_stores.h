@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "bench/histogram.h"
+#include "bench/item_data.h"
 #include "bench/peers.h"
 #include "bench/timed_run.h"
 #include "bench/workload.h"
@@ -45,7 +46,6 @@ namespace eddy::bench::tables {
 
 using Clock = std::chrono::steady_clock;
 
-inline constexpr std::size_t kKeyBytes = 16;
 inline constexpr std::size_t kSortKeyBytes = 8;
 inline constexpr std::uint64_t kPartitionItems = 1000;
 
@@ -56,35 +56,11 @@ inline constexpr int kBloomBitsPerKey = 10;
 inline constexpr int kRocksWriteBuffers = 5;  // Eddy: the active memtable + 4 waiting for flush
 inline constexpr int kLevelDbMaxOpenFiles = 10'000;
 
-// ---- Keys and values
-
-// splitmix64's finaliser: a bijection, so item i's key is unique.
-inline std::uint64_t Mix(std::uint64_t x) {
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-inline void HexKey(std::uint64_t n, char* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const std::uint64_t h = Mix(n);
-  for (std::size_t i = 0; i < kKeyBytes; ++i)
-    out[i] = kHex[(h >> (4 * i)) & 15];
-}
+// ---- Keys and values (Mix, HexKey, MakeValue: bench/item_data.h)
 
 inline void SortKey(std::uint64_t s, char* out) {
   for (std::size_t i = kSortKeyBytes; i-- > 0; s /= 10)
     out[i] = static_cast<char>('0' + s % 10);
-}
-
-// The value of `item` at `version`: incompressible, deterministic; fills
-// out->size() bytes.
-inline void MakeValue(std::uint64_t item, std::uint64_t version, std::string* out) {
-  std::uint64_t x = Mix(item * 1'000'003 + version);
-  for (std::size_t i = 0; i < out->size(); i += 8) {
-    x = Mix(x + i);
-    std::memcpy(out->data() + i, &x, std::min<std::size_t>(8, out->size() - i));
-  }
 }
 
 // A key as the workloads build it: sk is empty for the pk-only table.

@@ -116,7 +116,7 @@ struct Plan {
   bool read = false;
 };
 
-struct Cell {
+struct TableCell {
   std::uint32_t value_bytes = 100;
   std::uint64_t items = 0;
   int threads = 1;
@@ -200,7 +200,7 @@ struct ChainContext {
   const RunConfig& config;
   Reporter& reporter;
   const Plan& plan;
-  const Cell& cell;
+  const TableCell& cell;
   CellResults& results;
   SmallReads& small_reads;
   std::vector<std::string>& summary;
@@ -220,7 +220,7 @@ struct Chain {
 };
 
 Status FillPhase(Chain& chain) {
-  const Cell& cell = chain.ctx.cell;
+  const TableCell& cell = chain.ctx.cell;
   Phase fill;
   EDDY_RETURN_IF_ERROR(RunCounted(
       cell.threads, cell.items,
@@ -251,7 +251,7 @@ Status FillPhase(Chain& chain) {
 // Eddy reads each item's current version before it writes, so the page
 // cache matters here too.
 Status OverwritePhase(Chain& chain) {
-  const Cell& cell = chain.ctx.cell;
+  const TableCell& cell = chain.ctx.cell;
   const ReadCache cache = PrepareReadCache(chain.dir);
   Phase overwrite;
   EDDY_RETURN_IF_ERROR(RunCounted(
@@ -293,7 +293,7 @@ Status OverwritePhase(Chain& chain) {
 // Eddy's readrandom row: its ratio to RocksDB, and at the large count its
 // ratio to its own rate at the small count.
 void AddReadRatios(ChainContext& ctx, ResultRow& row) {
-  const Cell& cell = ctx.cell;
+  const TableCell& cell = ctx.cell;
   const auto& rates = ctx.results.rate["readrandom"];
   char buf[256];
   std::string line;
@@ -330,7 +330,7 @@ void AddReadRatios(ChainContext& ctx, ResultRow& row) {
 }
 
 Status ReadPhase(Chain& chain) {
-  const Cell& cell = chain.ctx.cell;
+  const TableCell& cell = chain.ctx.cell;
   const ReadCache cache = PrepareReadCache(chain.dir);
   TimedRunResult timed = RunTimed(cell.threads, chain.ctx.config.duration_s, [&](int t) {
     return [&, t, value = std::string()](std::uint64_t i) mutable -> Status {
@@ -355,7 +355,7 @@ Status ReadPhase(Chain& chain) {
 }
 
 Status RunChain(ChainContext& ctx, const std::string& engine) {
-  const Cell& cell = ctx.cell;
+  const TableCell& cell = ctx.cell;
   const std::string name = "chain-" + engine + "-" + std::to_string(cell.value_bytes) + "-" +
                            Count(cell.items) + "-t" + std::to_string(cell.threads);
   EDDY_ASSIGN_OR_RETURN(fs::path dir, ctx.config.MakeCellDir(name));
@@ -412,7 +412,7 @@ Status RunChains(const RunConfig& config, Reporter& reporter, const Plan& plan,
   for (std::uint32_t value_bytes : config.PickValueSizes({100, 1024})) {
     for (std::uint64_t items : counts) {
       for (int threads : config.PickThreads({1})) {
-        Cell cell{value_bytes, items, threads, items == large};
+        TableCell cell{value_bytes, items, threads, items == large};
         CellResults results;
         std::vector<std::string> summary;
         std::vector<ResultRow> rows;
@@ -454,7 +454,7 @@ std::vector<std::uint64_t> SmallAndLarge(const RunConfig& config) {
 
 // ---------------------------------------------------------------- rangescan
 
-Status RunScanCell(const RunConfig& config, const std::string& engine, const Cell& cell,
+Status RunScanCell(const RunConfig& config, const std::string& engine, const TableCell& cell,
                    CellResults& results, ResultRow* out) {
   if (cell.items < kPartitionItems) {
     return Status::InvalidArgument("rangescan needs at least 1000 items");
@@ -520,7 +520,7 @@ Status RunScans(const RunConfig& config, Reporter& reporter) {
   const std::uint64_t items = LargeItems(config);
   for (std::uint32_t value_bytes : config.PickValueSizes({100, 1024})) {
     for (int threads : config.PickThreads({1})) {
-      Cell cell{value_bytes, items, threads, true};
+      TableCell cell{value_bytes, items, threads, true};
       CellResults results;
       for (const std::string& engine : ChainEngines(config)) {
         ResultRow row;

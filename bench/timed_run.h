@@ -103,4 +103,44 @@ TimedRunResult RunTimed(int threads, double duration_s, MakeOp make_op) {
   return result;
 }
 
+// RunCounted: a fixed amount of work instead of a fixed time. Runs
+// `op(thread_index, i)` for i in [0, count), split into contiguous ranges
+// across `threads`, timing each call as RunTimed does; merges the latencies
+// into `latency` and sets `seconds` to the wall time. The first error of
+// any worker (which stops that worker) is returned.
+template <typename Op>
+Status RunCounted(int threads, std::uint64_t count, Op op, LatencyHistogram* latency,
+                  double* seconds) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<LatencyHistogram> hist(static_cast<std::size_t>(threads));
+  std::vector<Status> status(static_cast<std::size_t>(threads));
+  std::vector<std::thread> workers;
+  const auto start = Clock::now();
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      const std::uint64_t begin = count * t / threads, end = count * (t + 1) / threads;
+      auto last = Clock::now();
+      for (std::uint64_t i = begin; i < end; ++i) {
+        Status s = op(t, i);
+        if (!s.ok()) {
+          status[t] = std::move(s);
+          return;
+        }
+        const auto now = Clock::now();
+        hist[t].Record(static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now - last).count()));
+        last = now;
+      }
+    });
+  }
+  for (std::thread& w : workers)
+    w.join();
+  *seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (int t = 0; t < threads; ++t) {
+    EDDY_RETURN_IF_ERROR(status[t]);
+    latency->Merge(hist[t]);
+  }
+  return Status::Ok();
+}
+
 }  // namespace eddy::bench

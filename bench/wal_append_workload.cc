@@ -34,11 +34,11 @@
 namespace eddy::bench {
 namespace {
 
-constexpr std::uint32_t kKeyBytes = 16;
+constexpr std::uint32_t kRecordKeyBytes = 16;
 constexpr std::uint8_t kRecordType = wal::kFirstUserRecordType;
 
 // murmur3's fmix64: a bijection, so distinct ids give distinct keys.
-std::uint64_t Mix(std::uint64_t x) {
+std::uint64_t Fmix64(std::uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
   x ^= x >> 33;
@@ -50,7 +50,7 @@ std::uint64_t Mix(std::uint64_t x) {
 // 16 lowercase hex digits: printable keys, as db_bench's.
 void WriteKey(std::uint64_t id, std::byte* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::uint64_t h = Mix(id);
+  std::uint64_t h = Fmix64(id);
   for (int i = 15; i >= 0; --i) {
     out[i] = static_cast<std::byte>(kHex[h & 0xf]);
     h >>= 4;
@@ -61,9 +61,9 @@ void WriteKey(std::uint64_t id, std::byte* out) {
 // that do not compress (compression is off anyway; this keeps it honest).
 std::vector<std::byte> MakeRecord(std::uint32_t record_bytes, int thread) {
   std::vector<std::byte> record(record_bytes);
-  std::uint64_t state = Mix(0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(thread));
-  for (std::size_t i = kKeyBytes; i < record.size(); ++i) {
-    state = Mix(state + i);
+  std::uint64_t state = Fmix64(0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(thread));
+  for (std::size_t i = kRecordKeyBytes; i < record.size(); ++i) {
+    state = Fmix64(state + i);
     record[i] = static_cast<std::byte>(state);
   }
   return record;
@@ -73,19 +73,19 @@ std::uint64_t OpId(int thread, std::uint64_t i) {
   return (static_cast<std::uint64_t>(thread) << 48) | i;
 }
 
-struct Cell {
+struct WalCell {
   std::string engine;
   std::uint32_t record_bytes = 0;
   SyncMode sync = SyncMode::kNone;
   int threads = 1;
 };
 
-std::string CellName(const Cell& cell) {
+std::string CellName(const WalCell& cell) {
   return "wal_append-" + cell.engine + "-" + std::to_string(cell.record_bytes) + "-" +
          std::string(SyncModeName(cell.sync)) + "-" + std::to_string(cell.threads);
 }
 
-ResultRow MakeRow(const Cell& cell, const TimedRunResult& run) {
+ResultRow MakeRow(const WalCell& cell, const TimedRunResult& run) {
   ResultRow row;
   row.workload = "wal_append";
   row.engine = cell.engine;
@@ -98,7 +98,7 @@ ResultRow MakeRow(const Cell& cell, const TimedRunResult& run) {
   row.p99_us = run.latency.PercentileUs(99);
   row.AddParam("record_bytes", cell.record_bytes);
   row.AddParam("sync", std::string(SyncModeName(cell.sync)));
-  row.AddDetail("key_bytes", kKeyBytes);
+  row.AddDetail("key_bytes", kRecordKeyBytes);
   row.AddDetail("mean_us", run.latency.MeanUs());
   row.AddDetail("max_us", run.latency.MaxUs());
   return row;
@@ -138,7 +138,7 @@ class SegmentReleaser {
   std::thread thread_;
 };
 
-Result<ResultRow> RunEddyCell(const RunConfig& config, const Cell& cell,
+Result<ResultRow> RunEddyCell(const RunConfig& config, const WalCell& cell,
                               const std::filesystem::path& dir) {
   wal::WalOptions options;
   options.dir = dir.string();
@@ -175,7 +175,7 @@ Result<ResultRow> RunEddyCell(const RunConfig& config, const Cell& cell,
   return row;
 }
 
-Result<ResultRow> RunPeerCell(const RunConfig& config, const Cell& cell,
+Result<ResultRow> RunPeerCell(const RunConfig& config, const WalCell& cell,
                               const std::filesystem::path& dir) {
   auto opened = OpenPeer(cell.engine, dir);
   if (!opened.ok()) return opened.status();
@@ -186,8 +186,9 @@ Result<ResultRow> RunPeerCell(const RunConfig& config, const Cell& cell,
     return [record = MakeRecord(cell.record_bytes, thread), thread, sync,
             db = db.get()](std::uint64_t i) mutable -> Status {
       WriteKey(OpId(thread, i), record.data());
-      return db->Put(ByteSpan(record.data(), kKeyBytes),
-                     ByteSpan(record.data() + kKeyBytes, record.size() - kKeyBytes), sync);
+      return db->Put(ByteSpan(record.data(), kRecordKeyBytes),
+                     ByteSpan(record.data() + kRecordKeyBytes, record.size() - kRecordKeyBytes),
+                     sync);
     };
   });
   const std::string version = db->Describe();
@@ -212,15 +213,15 @@ Status RunWalAppend(const RunConfig& config, Reporter& reporter) {
 
   Status first_error;
   for (std::uint32_t size : sizes) {
-    if (size < kKeyBytes) {
+    if (size < kRecordKeyBytes) {
       reporter.Note("wal_append: record size " + std::to_string(size) + " is below the " +
-                    std::to_string(kKeyBytes) + "-byte key; skipped");
+                    std::to_string(kRecordKeyBytes) + "-byte key; skipped");
       continue;
     }
     for (SyncMode sync : syncs) {
       for (int threads : thread_counts) {
         for (const std::string& engine : engines) {
-          const Cell cell{engine, size, sync, threads};
+          const WalCell cell{engine, size, sync, threads};
           if (engine != "eddy" && sync == SyncMode::kInterval) continue;  // no peer equivalent
           Result<ResultRow> row = [&]() -> Result<ResultRow> {
             EDDY_ASSIGN_OR_RETURN(auto dir, config.MakeCellDir(CellName(cell)));
