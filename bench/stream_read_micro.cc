@@ -5,13 +5,12 @@
 // isolate the per-record cost that 16 readers multiply.
 //   eddy-bench micro --gbench-arg=--benchmark_filter=StreamRead
 #include <benchmark/benchmark.h>
-#include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
 
+#include "bench/scratch_db.h"
 #include "eddy/db.h"
 
 namespace eddy::bench {
@@ -24,55 +23,38 @@ constexpr std::uint32_t kRecords = 1000;  // one full GetRecords page
 // kRecords inserts of {pk: S(16 hex digits), v: B(100 bytes)}.
 class StreamFixture {
  public:
-  StreamFixture()
-      : dir_(std::filesystem::temp_directory_path() /
-             ("eddy-micro-stream-" + std::to_string(::getpid()))) {}
-  ~StreamFixture() {
-    if (db_ != nullptr) (void)db_->Close();
-    db_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
   Status Setup(StreamViewType view) {
-    std::filesystem::remove_all(dir_);
-    Options options;
-    options.dir = dir_.string();
-    options.sync_mode = SyncMode::kNone;
-    options.report_progress = false;
-    options.shard_split_records_per_s = 0;
-    EDDY_ASSIGN_OR_RETURN(db_, Db::Open(options));
     TableSpec spec;
     spec.name = kMicroTable;
     spec.key_schema.partition_key = {"pk", AttributeType::kS};
     spec.stream = {true, view, 1};
-    EDDY_RETURN_IF_ERROR(db_->CreateTable(spec).status());
+    EDDY_RETURN_IF_ERROR(scratch_.Open(spec));
+    Db& db = scratch_.db();
     const std::string value(100, 'v');
     for (std::uint32_t i = 0; i < kRecords; ++i) {
       char key[17];
       std::snprintf(key, sizeof key, "%016x", i * 2654435761u);
       Item item =
           Item::FromCanonical({{"pk", AttributeValue::S(key)}, {"v", AttributeValue::B(value)}});
-      EDDY_RETURN_IF_ERROR(db_->Write(WriteOp::Put(kMicroTable, std::move(item))));
+      EDDY_RETURN_IF_ERROR(db.Write(WriteOp::Put(kMicroTable, std::move(item))));
     }
-    EDDY_ASSIGN_OR_RETURN(TableDescription table, db_->DescribeTable(kMicroTable));
+    EDDY_ASSIGN_OR_RETURN(TableDescription table, db.DescribeTable(kMicroTable));
     DescribeStreamRequest describe;
     describe.stream_arn = table.latest_stream_arn;
-    EDDY_ASSIGN_OR_RETURN(StreamDescription stream, db_->DescribeStream(describe));
+    EDDY_ASSIGN_OR_RETURN(StreamDescription stream, db.DescribeStream(describe));
     GetShardIteratorRequest request;
     request.stream_arn = stream.stream_arn;
     request.shard_id = stream.shards.at(0).shard_id;
     request.type = ShardIteratorType::kTrimHorizon;
-    EDDY_ASSIGN_OR_RETURN(iterator_, db_->GetShardIterator(request));
+    EDDY_ASSIGN_OR_RETURN(iterator_, db.GetShardIterator(request));
     return Status::Ok();
   }
 
-  Db& db() { return *db_; }
+  Db& db() { return scratch_.db(); }
   const std::string& iterator() const { return iterator_; }
 
  private:
-  std::filesystem::path dir_;
-  std::unique_ptr<Db> db_;
+  ScratchDb scratch_{"micro-stream"};
   std::string iterator_;
 };
 
