@@ -53,7 +53,11 @@ std::shared_ptr<memtable::Memtable> DbImpl::NewMemtable() const {
   // items per memtable rather than one block's worth of bytes.
   const std::size_t block = static_cast<std::size_t>(
       std::clamp<std::uint64_t>(options_.memtable_budget_bytes / 8, 4096, 4u << 20));
-  return std::make_shared<memtable::Memtable>(block);
+  // The key filter gets 1/64 of the budget: about 25 bits per item of 100
+  // bytes, 5 per item of a bare key (memtable/key_filter.h); a 64 MiB
+  // budget gives a 1 MiB filter.
+  const auto filter = static_cast<std::size_t>(options_.memtable_budget_bytes / 64);
+  return std::make_shared<memtable::Memtable>(block, filter);
 }
 
 std::size_t DbImpl::MemtableBytes() const {

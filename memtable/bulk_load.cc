@@ -55,6 +55,9 @@ void BulkLoad::Stage(std::string_view key, const ItemVersion* version) {
 
 void BulkLoad::Finish() {
   if (staged_.empty()) return;
+  // The key filter first, while the keys are still in call order: keys_ is
+  // then read front to back and only the filter's blocks are random.
+  table_->filter_.AddMany(staged_.size(), [this](std::size_t i) { return staged_[i].Key(); });
   // By key, then call order (std::sort: no buffer, unlike stable_sort).
   std::sort(staged_.begin(), staged_.end(), [](const Entry& a, const Entry& b) {
     if (a.head[0] != b.head[0]) return a.head[0] < b.head[0];

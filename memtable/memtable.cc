@@ -5,7 +5,8 @@
 
 namespace eddy::memtable {
 
-Memtable::Memtable(std::size_t arena_block_bytes) : arena_(arena_block_bytes), list_(&arena_) {}
+Memtable::Memtable(std::size_t arena_block_bytes, std::size_t filter_bytes)
+    : arena_(arena_block_bytes), list_(&arena_), filter_(filter_bytes) {}
 
 const ItemVersion* Memtable::NewVersion(Lsn lsn, std::string_view encoded_item) {
   char* raw = arena_.Allocate(sizeof(ItemVersion) + encoded_item.size());
@@ -32,6 +33,9 @@ void Memtable::Delete(std::string_view key, Lsn lsn) {
 }
 
 void Memtable::Install(std::string_view key, const ItemVersion* version) {
+  // Before the node can be linked: a reader must not be told "absent" for a
+  // key whose write it may already have seen acknowledged.
+  filter_.Add(KeyFilter::Hash(key));
   bool inserted;
   SkipList::Node* node = list_.FindOrInsert(key, &inserted);
   // Release: a reader that sees the pointer sees the version's bytes.
@@ -39,6 +43,7 @@ void Memtable::Install(std::string_view key, const ItemVersion* version) {
 }
 
 const ItemVersion* Memtable::Get(std::string_view key) const {
+  if (!filter_.MayContain(KeyFilter::Hash(key))) return nullptr;
   SkipList::Node* node = list_.Find(key);
   if (node == nullptr) return nullptr;
   return static_cast<const ItemVersion*>(node->payload().load(std::memory_order_acquire));
@@ -46,7 +51,13 @@ const ItemVersion* Memtable::Get(std::string_view key) const {
 
 const ItemVersion* Memtable::Find(std::string_view key, Slot* slot) const {
   slot->node = list_.FindWithSplice(key, &slot->splice);
-  if (slot->node == nullptr) return nullptr;
+  if (slot->node == nullptr) {
+    // A new key: its filter block is needed at the install, after the log
+    // append; start loading it now.
+    slot->key_hash = KeyFilter::Hash(key);
+    filter_.Prefetch(slot->key_hash);
+    return nullptr;
+  }
   return static_cast<const ItemVersion*>(slot->node->payload().load(std::memory_order_acquire));
 }
 
@@ -59,7 +70,10 @@ void Memtable::Delete(Slot* slot, std::string_view key, Lsn lsn) {
 }
 
 void Memtable::InstallAt(Slot* slot, std::string_view key, const ItemVersion* version) {
-  if (slot->node == nullptr) slot->node = list_.InsertAt(key, &slot->splice);
+  if (slot->node == nullptr) {
+    filter_.Add(slot->key_hash);  // before the node is linked, as in Install
+    slot->node = list_.InsertAt(key, &slot->splice);
+  }
   slot->node->payload().store(version, std::memory_order_release);
 }
 

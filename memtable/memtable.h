@@ -10,7 +10,9 @@
 //
 // Memory per item: a skip-list node (16 bytes + 8 per tower level, 1.33
 // levels on average), the key, and a version (16 bytes + the encoded item),
-// all inline in an arena; see docs/memtable.md for measured figures.
+// all inline in an arena; see docs/memtable.md for measured figures. Point
+// reads first ask a fixed-size key filter (memtable/key_filter.h) whether
+// the memtable may hold the key at all.
 //
 // Thread-safety: Apply may run concurrently for different keys; the caller
 // serialises writes to one key (the engine's per-item locks). Reads are
@@ -24,6 +26,7 @@
 
 #include "eddy/types.h"
 #include "memtable/arena.h"
+#include "memtable/key_filter.h"
 #include "memtable/skiplist.h"
 
 namespace eddy::memtable {
@@ -50,7 +53,8 @@ static_assert(sizeof(ItemVersion) == 16);
 
 class Memtable {
  public:
-  explicit Memtable(std::size_t arena_block_bytes = 4u << 20);
+  // `filter_bytes` sizes the key filter; 0 leaves it off.
+  explicit Memtable(std::size_t arena_block_bytes = 4u << 20, std::size_t filter_bytes = 0);
   Memtable(const Memtable&) = delete;
   Memtable& operator=(const Memtable&) = delete;
 
@@ -68,6 +72,7 @@ class Memtable {
   struct Slot {
     SkipList::Splice splice;
     SkipList::Node* node = nullptr;
+    std::uint64_t key_hash = 0;  // for the key filter, set when node is null
   };
   const ItemVersion* Find(std::string_view key, Slot* slot) const;
   void Put(Slot* slot, std::string_view key, Lsn lsn, std::string_view encoded_item);
@@ -75,7 +80,7 @@ class Memtable {
 
   // Bulk loading (recovery) is memtable/bulk_load.h's BulkLoad.
 
-  std::size_t MemoryBytes() const { return arena_.MemoryBytes(); }
+  std::size_t MemoryBytes() const { return arena_.MemoryBytes() + filter_.bytes(); }
   std::size_t KeyCount() const { return list_.size(); }
 
   // Walks keys in order. Valid while the memtable lives; sees inserts that
@@ -112,6 +117,7 @@ class Memtable {
 
   Arena arena_;
   SkipList list_;
+  KeyFilter filter_;
 };
 
 }  // namespace eddy::memtable

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <random>
 #include <string>
@@ -128,6 +129,45 @@ TEST(Memtable, ConcurrentInsertsOfDistinctKeysAllLand) {
     ASSERT_NE(v, nullptr) << n;
     EXPECT_EQ(v->encoded_item(), std::to_string(n));
   }
+}
+
+TEST(Memtable, KeyFilterAnswersAbsentKeysWithoutHidingPresentOnes) {
+  Memtable table(64 << 10, 4096);
+  EXPECT_EQ(table.MemoryBytes(), Memtable(64 << 10).MemoryBytes() + 4096);
+  Memtable::Slot slot;
+  ASSERT_EQ(table.Find("b", &slot), nullptr);
+  table.Put(&slot, "b", 1, "one");  // the write path's way in
+  table.Put("a", 2, "two");         // and the plain one
+  table.Delete("c", 3);             // a marker must be found too
+  ASSERT_NE(table.Get("a"), nullptr);
+  ASSERT_NE(table.Get("b"), nullptr);
+  ASSERT_NE(table.Get("c"), nullptr);
+  EXPECT_TRUE(table.Get("c")->is_deletion());
+  EXPECT_EQ(table.Get("d"), nullptr);
+}
+
+TEST(Memtable, AReaderThatSawAWriteFinishFindsTheKey) {
+  // The engine acknowledges a write after its install; a reader that learns
+  // of the acknowledgement must then find the key although the key filter
+  // is read without a lock. Here the acknowledgement is `finished`.
+  Memtable table(64 << 10, 1024);
+  constexpr std::uint64_t kKeys = 30000;
+  std::atomic<std::uint64_t> finished{0};
+  std::thread writer([&] {
+    for (std::uint64_t n = 1; n <= kKeys; ++n) {
+      Memtable::Slot slot;
+      ASSERT_EQ(table.Find(Key(n), &slot), nullptr);
+      table.Put(&slot, Key(n), n, "v");
+      finished.store(n, std::memory_order_release);
+    }
+  });
+  std::uint64_t misses = 0;
+  for (std::uint64_t seen = 0; seen < kKeys;) {
+    seen = finished.load(std::memory_order_acquire);
+    if (seen != 0 && table.Get(Key(seen)) == nullptr) ++misses;
+  }
+  writer.join();
+  EXPECT_EQ(misses, 0u);
 }
 
 }  // namespace
