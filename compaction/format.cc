@@ -67,7 +67,7 @@ Result<Footer> DecodeFooter(std::string_view bytes, std::string_view path, std::
   }
   f.entry_count = DecodeFixed64(p + 48);
   f.format_version = static_cast<std::uint8_t>(p[56]);
-  if (f.format_version != kTableFormatVersion) {
+  if (f.format_version < kOldestTableFormatVersion || f.format_version > kTableFormatVersion) {
     return TableCorruption(
         path, "unsupported format version " + std::to_string(f.format_version) + " in footer",
         offset);

@@ -20,7 +20,10 @@
 
 namespace eddy::compaction {
 
-inline constexpr std::uint8_t kTableFormatVersion = 1;
+// 2: the filter block's blocked layout (compaction/bloom_filter.h). Readers
+// take every version from kOldestTableFormatVersion on.
+inline constexpr std::uint8_t kTableFormatVersion = 2;
+inline constexpr std::uint8_t kOldestTableFormatVersion = 1;
 // "EDDYSST1" read as a little-endian u64.
 inline constexpr std::uint64_t kTableMagic = 0x3154535359444445ull;
 inline constexpr std::size_t kFooterBytes = 80;

@@ -35,7 +35,7 @@ TableBuilder::TableBuilder(TableWriteOptions options, std::unique_ptr<TableFileW
       writer_(std::move(writer)),
       data_block_(options_.restart_interval),
       index_block_(kIndexRestartInterval),
-      filter_(options_.bloom_bits_per_key) {}
+      filter_(options_.bloom_bits_per_key, FilterLayoutOf(options_.format_version)) {}
 
 Status TableBuilder::Fail(Status s) {
   if (error_.ok()) error_ = std::move(s);
@@ -107,6 +107,7 @@ Result<TableFileInfo> TableBuilder::Finish() {
 
   Footer footer;
   footer.entry_count = entry_count_;
+  footer.format_version = options_.format_version;
   EDDY_ASSIGN_OR_RETURN(footer.filter, WriteBlock(filter_.Finish(), BlockType::kFilter));
   EDDY_ASSIGN_OR_RETURN(footer.properties,
                         WriteBlock(EncodeProperties(props_), BlockType::kProperties));

@@ -44,8 +44,10 @@ struct TableWriteOptions {
   std::string path;
   std::uint32_t block_bytes = 4096;       // target size of a data block's contents
   std::uint32_t bloom_bits_per_key = 10;  // 0: no filter (every lookup reads a block)
-  bool direct_io = true;                  // O_DIRECT writes (see the format doc for numbers)
-  std::uint32_t restart_interval = 16;    // entries between full keys in a data block
+  // An older version only to write the files older builds wrote (tests).
+  std::uint8_t format_version = kTableFormatVersion;
+  bool direct_io = true;                // O_DIRECT writes (see the format doc for numbers)
+  std::uint32_t restart_interval = 16;  // entries between full keys in a data block
   std::uint32_t write_buffer_bytes = 256 * 1024;  // per staging buffer; multiple of 4 KiB
   std::uint32_t writes_in_flight = 4;             // staging buffers
 };

@@ -69,7 +69,7 @@ Status TableReader::Load() {
   if (!index_) return Corrupt("malformed index block", footer_.index.offset);
 
   EDDY_ASSIGN_OR_RETURN(std::string filter, ReadBlockContents(footer_.filter, BlockType::kFilter));
-  filter_ = BloomFilter::Parse(std::move(filter));
+  filter_ = BloomFilter::Parse(std::move(filter), FilterLayoutOf(footer_.format_version));
   if (!filter_) return Corrupt("malformed filter block", footer_.filter.offset);
 
   EDDY_ASSIGN_OR_RETURN(std::string props,
@@ -158,15 +158,22 @@ Result<TableEntry> TableReader::DecodeEntry(std::string_view key, std::string_vi
   return e;
 }
 
-bool TableReader::MayContain(std::string_view key) const {
-  if (key < std::string_view(props_.smallest_key) || key > std::string_view(props_.largest_key)) {
-    return false;
-  }
-  return filter_->MayContain(key);
+bool TableReader::KeyInRange(std::string_view key) const {
+  return key >= std::string_view(props_.smallest_key) &&
+         key <= std::string_view(props_.largest_key);
 }
 
-Result<std::optional<OwnedTableEntry>> TableReader::Get(std::string_view key) const {
-  if (!MayContain(key)) return std::optional<OwnedTableEntry>();
+bool TableReader::MayContain(const KeyProbe& probe) const {
+  return KeyInRange(probe.key) && filter_->MayContainHash(probe.hash);
+}
+
+void TableReader::PrefetchFilter(const KeyProbe& probe) const {
+  if (KeyInRange(probe.key)) filter_->Prefetch(probe.hash);
+}
+
+Result<std::optional<OwnedTableEntry>> TableReader::Get(const KeyProbe& probe) const {
+  if (!MayContain(probe)) return std::optional<OwnedTableEntry>();
+  const std::string_view key = probe.key;
   // The index maps each block's last key to the block, so the first index
   // entry >= key names the only block that can hold it.
   Block::Iter index(&*index_);

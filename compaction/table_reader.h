@@ -39,6 +39,13 @@
 
 namespace eddy::compaction {
 
+// A key a point read asks of many files, with its filter hash computed once.
+struct KeyProbe {
+  explicit KeyProbe(std::string_view k) : key(k), hash(BloomFilter::HashKey(k)) {}
+  std::string_view key;
+  std::uint64_t hash;
+};
+
 struct TableReaderOptions {
   wal::Env* env = nullptr;
   std::string path;
@@ -60,10 +67,17 @@ class TableReader {
 
   // The entry stored under `key` (possibly a deletion), or nullopt. Checks the
   // key range and the bloom filter before it reads any block.
-  Result<std::optional<OwnedTableEntry>> Get(std::string_view key) const;
+  Result<std::optional<OwnedTableEntry>> Get(std::string_view key) const {
+    return Get(KeyProbe(key));
+  }
+  Result<std::optional<OwnedTableEntry>> Get(const KeyProbe& probe) const;
   // False when the key is outside the file's key range or the filter rules
   // it out; true means "maybe".
-  bool MayContain(std::string_view key) const;
+  bool MayContain(std::string_view key) const { return MayContain(KeyProbe(key)); }
+  bool MayContain(const KeyProbe& probe) const;
+  // Starts loading the filter line MayContain(probe) reads, when the key is
+  // in the file's range (BloomFilter::Prefetch).
+  void PrefetchFilter(const KeyProbe& probe) const;
   // Whether [smallest, largest] of the file meets [lo, hi] (both inclusive).
   bool Overlaps(std::string_view lo, std::string_view hi) const {
     return !(hi < std::string_view(props_.smallest_key) ||
@@ -107,6 +121,7 @@ class TableReader {
   explicit TableReader(TableReaderOptions options) : options_(std::move(options)) {}
 
   Status Load();
+  bool KeyInRange(std::string_view key) const;
   // Reads and checks one block's contents (the trailer is stripped).
   Result<std::string> ReadBlockContents(const BlockHandle& handle, BlockType type) const;
   Status CheckIndex() const;

@@ -15,13 +15,19 @@ bool FromVersion(const memtable::ItemVersion* v, std::optional<std::string_view>
 Status FindBelowActive(const ReadView& view, std::string_view key, std::string* owned,
                        std::optional<std::string_view>* found) {
   *found = std::nullopt;
+  // With random keys every file's range holds the key, so a read that misses
+  // the memtables asks every file's filter: start all those cache misses now,
+  // to overlap one another and the memtable searches, rather than pay them
+  // one after another.
+  const compaction::KeyProbe probe(key);
+  for (const std::shared_ptr<const TableFile>& file : view.files)
+    file->reader->PrefetchFilter(probe);
   for (const FrozenMemtable& f : view.immutables) {
     if (FromVersion(f.mem->Get(key), found)) return Status::Ok();
   }
   for (const std::shared_ptr<const TableFile>& file : view.files) {
-    if (!file->reader->MayContain(key)) continue;
-    EDDY_ASSIGN_OR_RETURN(std::optional<compaction::OwnedTableEntry> e, file->reader->Get(key));
-    if (!e) continue;  // a bloom false positive
+    EDDY_ASSIGN_OR_RETURN(std::optional<compaction::OwnedTableEntry> e, file->reader->Get(probe));
+    if (!e) continue;  // not in this file, or a bloom false positive
     if (e->deletion) return Status::Ok();
     *owned = std::move(e->value);
     *found = std::string_view(*owned);

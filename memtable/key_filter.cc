@@ -30,11 +30,10 @@ std::uint64_t KeyFilter::Hash(std::string_view key) {
 void KeyFilter::ProbeMasks(std::uint64_t hash, std::uint64_t masks[kWordsPerBlock]) {
   for (std::size_t w = 0; w < kWordsPerBlock; ++w)
     masks[w] = 0;
-  auto h = static_cast<std::uint32_t>(hash);
+  blocked_bloom::ProbeBits probes(hash);
   for (int i = 0; i < kProbes; ++i) {
-    const std::uint32_t bit = h >> 23;  // the top 9 bits: one of the block's 512
+    const std::uint32_t bit = probes.Next();
     masks[bit / 64] |= std::uint64_t{1} << (bit % 64);
-    h *= 0x9E3779B9u;  // golden-ratio step: fresh top bits for the next probe
   }
 }
 

@@ -8,11 +8,9 @@
 // CPU. RocksDB offers the same (memtable_prefix_bloom_size_ratio with whole
 // key filtering), off by default.
 //
-// Layout: a blocked bloom filter (Putze, Sanders, Singler 2007): a key's
-// probes all fall in one 64-byte block, so Add and MayContain each touch one
-// cache line. The block comes from the high half of the key's XXH3 hash, the
-// kProbes bit positions inside it from the low half, multiplied on each step
-// (RocksDB's FastLocalBloom does the same). The size is fixed when the
+// Layout: a blocked bloom filter (common/blocked_bloom.h) over the keys'
+// XXH3 hashes: a key's kProbes probes all fall in one 64-byte block, so Add
+// and MayContain each touch one cache line. The size is fixed when the
 // memtable is made (the engine gives it a fraction of the memtable budget),
 // so the false-positive rate grows if a memtable holds more keys than
 // expected; a false positive only costs the search it would have made.
@@ -32,11 +30,13 @@
 #include <memory>
 #include <string_view>
 
+#include "common/blocked_bloom.h"
+
 namespace eddy::memtable {
 
 class KeyFilter {
  public:
-  static constexpr std::size_t kBlockBytes = 64;
+  static constexpr std::size_t kBlockBytes = blocked_bloom::kBlockBytes;
   static constexpr int kProbes = 6;
 
   // `bytes` rounds down to whole blocks; below one block the filter is off
@@ -70,9 +70,7 @@ class KeyFilter {
   };
 
   std::uint64_t* Block(std::uint64_t hash) const {
-    // Multiply-shift maps the high 32 bits onto [0, blocks_) without a division.
-    const std::uint64_t block = ((hash >> 32) * blocks_) >> 32;
-    return words_ + block * kWordsPerBlock;
+    return words_ + blocked_bloom::BlockOf(hash, blocks_) * kWordsPerBlock;
   }
   // The block's words ORed with the key's probe bits.
   static void ProbeMasks(std::uint64_t hash, std::uint64_t masks[kWordsPerBlock]);

@@ -25,7 +25,7 @@ TEST(TableFormat, FooterMatchesDocumentedLayout) {
   EXPECT_EQ(DecodeFixed64(p + 32), 0x5555u);
   EXPECT_EQ(DecodeFixed64(p + 40), 0x66u);
   EXPECT_EQ(DecodeFixed64(p + 48), 0x77u);
-  EXPECT_EQ(p[56], 1);
+  EXPECT_EQ(p[56], kTableFormatVersion);
   EXPECT_EQ(std::string(p + 57, 7), std::string(7, '\0'));
   EXPECT_EQ(DecodeFixed64(p + 64), XXH3_64bits(p, 64));
   EXPECT_EQ(std::string(p + 72, 8), "EDDYSST1");
@@ -34,6 +34,24 @@ TEST(TableFormat, FooterMatchesDocumentedLayout) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->properties.offset, 0x5555u);
   EXPECT_EQ(back->entry_count, 0x77u);
+  EXPECT_EQ(back->format_version, kTableFormatVersion);
+}
+
+TEST(TableFormat, FooterVersionsOutsideTheReadableRangeAreCorruption) {
+  for (int version : {kOldestTableFormatVersion - 1, kTableFormatVersion + 1}) {
+    Footer f;
+    f.format_version = static_cast<std::uint8_t>(version);
+    Result<Footer> back = DecodeFooter(EncodeFooter(f), "t", 0);
+    ASSERT_FALSE(back.ok()) << version;
+    EXPECT_NE(back.status().message().find("unsupported format version"), std::string::npos);
+  }
+  for (int version = kOldestTableFormatVersion; version <= kTableFormatVersion; ++version) {
+    Footer f;
+    f.format_version = static_cast<std::uint8_t>(version);
+    Result<Footer> back = DecodeFooter(EncodeFooter(f), "t", 0);
+    ASSERT_TRUE(back.ok()) << version;
+    EXPECT_EQ(back->format_version, version);
+  }
 }
 
 TEST(TableFormat, TrailerIsTypeThenChecksumOfContentsAndType) {
