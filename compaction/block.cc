@@ -43,6 +43,23 @@ std::uint32_t Block::RestartPoint(std::uint32_t index) const {
   return DecodeFixed32(contents_.data() + restarts_offset_ + 4 * index);
 }
 
+bool Block::RestartKey(std::uint32_t index, std::string_view* key) const {
+  const std::uint32_t at = RestartPoint(index);
+  if (at >= restarts_offset_) return false;
+  const char* p = contents_.data() + at;
+  const char* limit = contents_.data() + restarts_offset_;
+  std::uint32_t shared = 0, unshared = 0, value_len = 0;
+  p = GetVarint32(p, limit, &shared);
+  if (p != nullptr) p = GetVarint32(p, limit, &unshared);
+  if (p != nullptr) p = GetVarint32(p, limit, &value_len);
+  if (p == nullptr || shared != 0 ||
+      static_cast<std::uint64_t>(unshared) + value_len > static_cast<std::uint64_t>(limit - p)) {
+    return false;
+  }
+  *key = std::string_view(p, unshared);
+  return true;
+}
+
 void Block::Iter::MarkCorrupt() {
   valid_ = false;
   corrupt_ = true;
@@ -145,16 +162,17 @@ void Block::Iter::Seek(std::string_view target) {
   // entry before it is < target too.
   std::uint32_t left = 0;
   std::uint32_t right = block_->restart_count_ - 1;
+  // The restart keys are compared where they lie, without copying them into
+  // key_: an index block restarts at every entry, so a point read's index
+  // search is all restart keys.
   while (left < right) {
     std::uint32_t mid = left + (right - left + 1) / 2;
-    SeekToRestart(mid);
-    // key_ is empty after SeekToRestart, so an entry that claims a shared
-    // prefix at a restart point fails to parse as corrupt.
-    if (!ParseNext()) {
+    std::string_view restart_key;
+    if (!block_->RestartKey(mid, &restart_key)) {
       MarkCorrupt();
       return;
     }
-    if (std::string_view(key_) < target) {
+    if (restart_key < target) {
       left = mid;
     } else {
       right = mid - 1;

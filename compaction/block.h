@@ -74,6 +74,9 @@ class Block {
         restart_count_(restart_count) {}
 
   std::uint32_t RestartPoint(std::uint32_t index) const;
+  // The full key of the entry at restart point `index`, in place; false when
+  // that entry is malformed (a restart entry shares no prefix).
+  bool RestartKey(std::uint32_t index, std::string_view* key) const;
 
   std::string contents_;
   std::uint32_t restarts_offset_ = 0;  // where entries end and the restart array begins

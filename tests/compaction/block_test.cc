@@ -9,6 +9,7 @@
 
 #include "compaction/block.h"
 #include "compaction/block_builder.h"
+#include "compaction/format.h"
 
 // The file's own namespace: the unity build compiles the files of a test
 // folder as one translation unit, where anonymous namespaces are shared.
@@ -164,6 +165,31 @@ TEST(Block, MalformedEntryIsCorruptNeverOutOfBounds) {
     EXPECT_LE(n, 200);
     it.Seek("user/000050");
   }
+}
+
+TEST(Block, RestartEntryClaimingASharedPrefixIsCorruptOnSeek) {
+  // The binary search reads restart keys in place: one that says it shares
+  // bytes with a previous key has no previous key to share with.
+  BlockBuilder builder(1);
+  for (std::string_view k : {"a", "b", "c"})
+    builder.Add(k, "v");
+  std::string contents(builder.Finish());
+  std::optional<Block> intact = Block::Parse(contents);
+  ASSERT_TRUE(intact.has_value());
+  Block::Iter ok(&*intact);
+  ok.Seek("c");
+  ASSERT_TRUE(ok.Valid());
+  EXPECT_EQ(ok.key(), "c");
+
+  const std::size_t second = DecodeFixed32(contents.data() + contents.size() - 4 - 4 * 2);
+  ASSERT_EQ(contents[second], '\0');  // entry "b": shared 0
+  contents[second] = 1;
+  std::optional<Block> damaged = Block::Parse(contents);
+  ASSERT_TRUE(damaged.has_value());
+  Block::Iter it(&*damaged);
+  it.Seek("c");
+  EXPECT_FALSE(it.Valid());
+  EXPECT_TRUE(it.corrupt());
 }
 
 }  // namespace
