@@ -55,7 +55,7 @@ void BM_TableFilterProbe(benchmark::State& state) {
     // Odd multiples of a large odd constant: absent keys in no useful order.
     const std::string key = FilterKey(kTotalKeys + (probe++ * 0x9E3779B97F4A7C15ull));
     if (prefetch) {
-      const std::uint64_t hash = compaction::BloomFilter::HashKey(key);
+      const std::uint64_t hash = blocked_bloom::KeyHash(key);
       for (const compaction::BloomFilter& filter : filters)
         filter.Prefetch(hash);
       for (const compaction::BloomFilter& filter : filters)

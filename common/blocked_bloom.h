@@ -7,13 +7,23 @@
 // and read from the top 9 bits (RocksDB's FastLocalBloom does the same).
 //
 // Shared by the memtable's key filter (memtable/key_filter.h) and the table
-// files' filter block from format version 2 (docs/sstable_format.md).
+// files' filter block (compaction/bloom_filter.h; its blocked layout from
+// format version 2, docs/sstable_format.md).
 #pragma once
+
+#include <xxhash.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace eddy::blocked_bloom {
+
+// The hash both filters take a key by. One hash for both, so a point read
+// computes it once and asks every memtable and every table file with it.
+inline std::uint64_t KeyHash(std::string_view key) {
+  return XXH3_64bits(key.data(), key.size());
+}
 
 inline constexpr std::size_t kBlockBytes = 64;
 inline constexpr std::uint32_t kBlockBits = 512;

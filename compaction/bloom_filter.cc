@@ -1,7 +1,5 @@
 #include "compaction/bloom_filter.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -33,7 +31,7 @@ BloomFilterBuilder::BloomFilterBuilder(std::uint32_t bits_per_key, FilterLayout 
     : bits_per_key_(bits_per_key), layout_(layout) {}
 
 void BloomFilterBuilder::AddKey(std::string_view key) {
-  if (bits_per_key_ != 0) hashes_.push_back(BloomFilter::HashKey(key));
+  if (bits_per_key_ != 0) hashes_.push_back(blocked_bloom::KeyHash(key));
 }
 
 std::string BloomFilterBuilder::Finish() {
@@ -100,10 +98,6 @@ std::optional<BloomFilter> BloomFilter::Parse(std::string contents, FilterLayout
       (blocked_bloom::kBlockBytes - at % blocked_bloom::kBlockBytes) % blocked_bloom::kBlockBytes;
   std::memcpy(storage.data() + offset, contents.data(), size);
   return BloomFilter(std::move(storage), offset, size, k, layout);
-}
-
-std::uint64_t BloomFilter::HashKey(std::string_view key) {
-  return XXH3_64bits(key.data(), key.size());
 }
 
 const std::uint8_t* BloomFilter::BlockFor(std::uint64_t hash) const {

@@ -6,7 +6,7 @@
 //   kSpread (version 1): one XXH3-64 per key; its halves h1, h2 drive double
 //     hashing over the whole bit array (probe i is bit (h1 + i * h2) mod m,
 //     Kirsch and Mitzenmacher). Each probe of a lookup is its own cache miss.
-//   kBlocked (version 2, written today): the same hash picks one 512-bit
+//   kBlocked (version 2, written since 2026-12-06): the same hash picks one 512-bit
 //     block and all probes fall in it (common/blocked_bloom.h), so a lookup
 //     costs one cache miss per file. A point read asks every file whose key
 //     range holds the key, which with random keys is every file: the spread
@@ -29,6 +29,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/blocked_bloom.h"
 
 namespace eddy::compaction {
 
@@ -61,12 +63,12 @@ class BloomFilter {
   // few bits, a blocked array that is not whole blocks).
   static std::optional<BloomFilter> Parse(std::string contents, FilterLayout layout);
 
-  // The hash every lookup of `key` starts from: a read that asks many
-  // filters about one key computes it once.
-  static std::uint64_t HashKey(std::string_view key);
-
-  // False only if the key was certainly not added.
-  bool MayContain(std::string_view key) const { return MayContainHash(HashKey(key)); }
+  // False only if the key was certainly not added. MayContainHash takes
+  // blocked_bloom::KeyHash(key), computed once by a read that asks many
+  // filters about one key.
+  bool MayContain(std::string_view key) const {
+    return MayContainHash(blocked_bloom::KeyHash(key));
+  }
   bool MayContainHash(std::uint64_t hash) const;
 
   // Starts loading the line MayContainHash(hash) will read (blocked layout;

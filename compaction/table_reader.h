@@ -41,7 +41,9 @@ namespace eddy::compaction {
 
 // A key a point read asks of many files, with its filter hash computed once.
 struct KeyProbe {
-  explicit KeyProbe(std::string_view k) : key(k), hash(BloomFilter::HashKey(k)) {}
+  explicit KeyProbe(std::string_view k) : KeyProbe(k, blocked_bloom::KeyHash(k)) {}
+  // `h` is blocked_bloom::KeyHash(k), computed earlier (the memtables' filters take it too).
+  KeyProbe(std::string_view k, std::uint64_t h) : key(k), hash(h) {}
   std::string_view key;
   std::uint64_t hash;
 };

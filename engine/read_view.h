@@ -54,8 +54,9 @@ struct ReadView {
 // source knows the key; bytes from a file are kept in *owned, so *found
 // stays valid while both *owned and `view` live (and *owned is not moved).
 // Errors: the file's Corruption or IOError; never older data instead.
-Status FindBelowActive(const ReadView& view, std::string_view key, std::string* owned,
-                       std::optional<std::string_view>* found);
+// `key_hash` is blocked_bloom::KeyHash(key): every filter below takes it.
+Status FindBelowActive(const ReadView& view, std::string_view key, std::uint64_t key_hash,
+                       std::string* owned, std::optional<std::string_view>* found);
 
 // The same, starting at the active memtable.
 Status FindCurrent(const ReadView& view, std::string_view key, std::string* owned,

@@ -20,6 +20,7 @@
 // bytes the log got.
 #include <algorithm>
 
+#include "common/blocked_bloom.h"
 #include "common/item_codec.h"
 #include "eddy/condition.h"
 #include "eddy/document_path.h"
@@ -170,7 +171,11 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
     WriteOutcome& outcome = (*outcomes)[i];
     const memtable::ItemVersion* current = mem.Find(p.key, &p.slot);
     if (current == nullptr) {
-      EDDY_RETURN_IF_ERROR(FindBelowActive(*view, p.key, &p.old_owned, &p.old_encoded));
+      // Find hashed a key the active memtable does not hold (slot.key_hash);
+      // a node with no version yet is hashed here.
+      const std::uint64_t key_hash =
+          p.slot.node == nullptr ? p.slot.key_hash : blocked_bloom::KeyHash(p.key);
+      EDDY_RETURN_IF_ERROR(FindBelowActive(*view, p.key, key_hash, &p.old_owned, &p.old_encoded));
     } else if (!current->is_deletion()) {
       p.old_encoded = current->encoded_item();
     }

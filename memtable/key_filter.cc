@@ -1,7 +1,5 @@
 #include "memtable/key_filter.h"
 
-#include <xxhash.h>
-
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -21,10 +19,6 @@ KeyFilter::KeyFilter(std::size_t bytes) : blocks_(bytes / kBlockBytes) {
 
 void KeyFilter::Free::operator()(void* p) const {
   std::free(p);
-}
-
-std::uint64_t KeyFilter::Hash(std::string_view key) {
-  return XXH3_64bits(key.data(), key.size());
 }
 
 void KeyFilter::ProbeMasks(std::uint64_t hash, std::uint64_t masks[kWordsPerBlock]) {

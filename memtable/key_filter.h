@@ -45,8 +45,7 @@ class KeyFilter {
   KeyFilter(const KeyFilter&) = delete;
   KeyFilter& operator=(const KeyFilter&) = delete;
 
-  static std::uint64_t Hash(std::string_view key);
-
+  // Add and MayContain take blocked_bloom::KeyHash(key).
   void Add(std::uint64_t hash);
   // Adds count keys, key_at(i) for i in [0, count), several cache lines in
   // flight at a time (recovery's bulk load adds millions of keys at once).
@@ -87,7 +86,7 @@ void KeyFilter::AddMany(std::size_t count, KeyAt key_at) {
   for (std::size_t i = 0; i < count + kAddLookahead; ++i) {
     if (i >= kAddLookahead) Add(ahead[i % kAddLookahead]);
     if (i < count) {
-      ahead[i % kAddLookahead] = Hash(key_at(i));
+      ahead[i % kAddLookahead] = blocked_bloom::KeyHash(key_at(i));
       Prefetch(ahead[i % kAddLookahead]);
     }
   }

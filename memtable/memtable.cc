@@ -35,15 +35,15 @@ void Memtable::Delete(std::string_view key, Lsn lsn) {
 void Memtable::Install(std::string_view key, const ItemVersion* version) {
   // Before the node can be linked: a reader must not be told "absent" for a
   // key whose write it may already have seen acknowledged.
-  filter_.Add(KeyFilter::Hash(key));
+  filter_.Add(blocked_bloom::KeyHash(key));
   bool inserted;
   SkipList::Node* node = list_.FindOrInsert(key, &inserted);
   // Release: a reader that sees the pointer sees the version's bytes.
   node->payload().store(version, std::memory_order_release);
 }
 
-const ItemVersion* Memtable::Get(std::string_view key) const {
-  if (!filter_.MayContain(KeyFilter::Hash(key))) return nullptr;
+const ItemVersion* Memtable::Get(std::string_view key, std::uint64_t key_hash) const {
+  if (!filter_.MayContain(key_hash)) return nullptr;
   SkipList::Node* node = list_.Find(key);
   if (node == nullptr) return nullptr;
   return static_cast<const ItemVersion*>(node->payload().load(std::memory_order_acquire));
@@ -54,7 +54,7 @@ const ItemVersion* Memtable::Find(std::string_view key, Slot* slot) const {
   if (slot->node == nullptr) {
     // A new key: its filter block is needed at the install, after the log
     // append; start loading it now.
-    slot->key_hash = KeyFilter::Hash(key);
+    slot->key_hash = blocked_bloom::KeyHash(key);
     filter_.Prefetch(slot->key_hash);
     return nullptr;
   }

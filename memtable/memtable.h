@@ -24,6 +24,7 @@
 #include <memory>
 #include <string_view>
 
+#include "common/blocked_bloom.h"
 #include "eddy/types.h"
 #include "memtable/arena.h"
 #include "memtable/key_filter.h"
@@ -64,7 +65,12 @@ class Memtable {
   void Delete(std::string_view key, Lsn lsn);
 
   // The newest version of `key`, or null when this memtable never saw it.
-  const ItemVersion* Get(std::string_view key) const;
+  // `key_hash` is blocked_bloom::KeyHash(key), for a read that asks several
+  // memtables and files about one key and hashes it once.
+  const ItemVersion* Get(std::string_view key) const {
+    return Get(key, blocked_bloom::KeyHash(key));
+  }
+  const ItemVersion* Get(std::string_view key, std::uint64_t key_hash) const;
 
   // A lookup that remembers where the key is or goes, so a write that reads
   // the current version and then installs a new one searches once. The

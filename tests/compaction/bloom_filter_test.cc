@@ -84,8 +84,8 @@ TEST(BloomFilter, ZeroBitsPerKeyAnswersMaybe) {
     std::optional<BloomFilter> filter = BloomFilter::Parse(builder.Finish(), layout);
     ASSERT_TRUE(filter.has_value());
     EXPECT_TRUE(filter->MayContain("anything"));
-    filter->Prefetch(BloomFilter::HashKey("anything"));  // no bit array to touch
-    EXPECT_TRUE(filter->MayContainHash(BloomFilter::HashKey("anything")));
+    filter->Prefetch(blocked_bloom::KeyHash("anything"));  // no bit array to touch
+    EXPECT_TRUE(filter->MayContainHash(blocked_bloom::KeyHash("anything")));
   }
 }
 
@@ -98,7 +98,7 @@ TEST(BloomFilter, AHashComputedOnceAnswersAsTheKeyDoes) {
     std::optional<BloomFilter> filter = BloomFilter::Parse(builder.Finish(), layout);
     ASSERT_TRUE(filter.has_value());
     for (int i = 0; i < 20'000; ++i) {
-      const std::uint64_t hash = BloomFilter::HashKey(Key(i));
+      const std::uint64_t hash = blocked_bloom::KeyHash(Key(i));
       filter->Prefetch(hash);
       EXPECT_EQ(filter->MayContainHash(hash), filter->MayContain(Key(i))) << Key(i);
     }

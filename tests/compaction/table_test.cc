@@ -256,7 +256,6 @@ TEST(Table, KeyRangeAndFilterSkipReads) {
   const TableReader& t = **table;
   EXPECT_FALSE(t.MayContain(""));  // below the smallest key ("\x01t...")
   EXPECT_FALSE(t.MayContain("\xFF"));
-  t.PrefetchFilter(KeyProbe("\xFF"));  // out of range: touches nothing
   EXPECT_TRUE(t.Overlaps("", "\x01t1"));
   EXPECT_FALSE(t.Overlaps("\x02", "\x03"));
 

@@ -18,7 +18,7 @@ std::string Key(std::uint64_t n) {
 double FalsePositiveRate(const KeyFilter& filter, std::uint64_t first_absent, int probes) {
   int positives = 0;
   for (int i = 0; i < probes; ++i) {
-    positives += filter.MayContain(KeyFilter::Hash(Key(first_absent + i))) ? 1 : 0;
+    positives += filter.MayContain(blocked_bloom::KeyHash(Key(first_absent + i))) ? 1 : 0;
   }
   return static_cast<double>(positives) / probes;
 }
@@ -26,9 +26,9 @@ double FalsePositiveRate(const KeyFilter& filter, std::uint64_t first_absent, in
 TEST(KeyFilter, NeverForgetsAKey) {
   KeyFilter filter(64 << 10);
   for (std::uint64_t n = 0; n < 50000; ++n)
-    filter.Add(KeyFilter::Hash(Key(n)));
+    filter.Add(blocked_bloom::KeyHash(Key(n)));
   for (std::uint64_t n = 0; n < 50000; ++n)
-    ASSERT_TRUE(filter.MayContain(KeyFilter::Hash(Key(n)))) << n;
+    ASSERT_TRUE(filter.MayContain(blocked_bloom::KeyHash(Key(n)))) << n;
 }
 
 TEST(KeyFilter, FalsePositivesFollowTheBitsPerKey) {
@@ -37,9 +37,9 @@ TEST(KeyFilter, FalsePositivesFollowTheBitsPerKey) {
   KeyFilter ten_bits(64 << 10);
   KeyFilter hundred_bits(64 << 10);
   for (std::uint64_t n = 0; n < 52429; ++n)
-    ten_bits.Add(KeyFilter::Hash(Key(n)));
+    ten_bits.Add(blocked_bloom::KeyHash(Key(n)));
   for (std::uint64_t n = 0; n < 5243; ++n)
-    hundred_bits.Add(KeyFilter::Hash(Key(n)));
+    hundred_bits.Add(blocked_bloom::KeyHash(Key(n)));
   const double ten = FalsePositiveRate(ten_bits, 1000000, 100000);
   const double hundred = FalsePositiveRate(hundred_bits, 1000000, 100000);
   EXPECT_LT(ten, 0.03);
@@ -50,11 +50,11 @@ TEST(KeyFilter, FalsePositivesFollowTheBitsPerKey) {
 TEST(KeyFilter, BelowOneBlockItIsOff) {
   KeyFilter off(KeyFilter::kBlockBytes - 1);
   EXPECT_EQ(off.bytes(), 0u);
-  off.Add(KeyFilter::Hash("a"));
-  EXPECT_TRUE(off.MayContain(KeyFilter::Hash("never added")));
+  off.Add(blocked_bloom::KeyHash("a"));
+  EXPECT_TRUE(off.MayContain(blocked_bloom::KeyHash("never added")));
   KeyFilter one_block(KeyFilter::kBlockBytes);
   EXPECT_EQ(one_block.bytes(), KeyFilter::kBlockBytes);
-  EXPECT_FALSE(one_block.MayContain(KeyFilter::Hash("never added")));
+  EXPECT_FALSE(one_block.MayContain(blocked_bloom::KeyHash("never added")));
 }
 
 TEST(KeyFilter, AddManySetsTheSameBitsAsAdd) {
@@ -64,10 +64,10 @@ TEST(KeyFilter, AddManySetsTheSameBitsAsAdd) {
   KeyFilter one_by_one(4096);
   KeyFilter many(4096);
   for (const std::string& k : keys)
-    one_by_one.Add(KeyFilter::Hash(k));
+    one_by_one.Add(blocked_bloom::KeyHash(k));
   many.AddMany(keys.size(), [&](std::size_t i) { return std::string_view(keys[i]); });
   for (std::uint64_t n = 0; n < 20000; ++n) {
-    const std::uint64_t h = KeyFilter::Hash(Key(n));
+    const std::uint64_t h = blocked_bloom::KeyHash(Key(n));
     ASSERT_EQ(one_by_one.MayContain(h), many.MayContain(h)) << n;
   }
 }
@@ -81,13 +81,13 @@ TEST(KeyFilter, ConcurrentAddsAllLand) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&filter, t] {
       for (std::uint64_t i = 0; i < kPerThread; ++i)
-        filter.Add(KeyFilter::Hash(Key(i * kThreads + t)));
+        filter.Add(blocked_bloom::KeyHash(Key(i * kThreads + t)));
     });
   }
   for (std::thread& th : threads)
     th.join();
   for (std::uint64_t n = 0; n < kThreads * kPerThread; ++n)
-    ASSERT_TRUE(filter.MayContain(KeyFilter::Hash(Key(n)))) << n;
+    ASSERT_TRUE(filter.MayContain(blocked_bloom::KeyHash(Key(n)))) << n;
 }
 
 }  // namespace
