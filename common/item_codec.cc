@@ -220,6 +220,52 @@ Result<AttributeValue> ReadValue(Reader* r, int depth) {
   }
 }
 
+// ReadValue's walk without building anything: true when a whole value
+// encoding was consumed.
+bool SkipValue(Reader* r, int depth) {
+  std::uint8_t tag;
+  if (!r->ReadByte(&tag)) return false;
+  std::string_view ignored;
+  std::size_t count;
+  switch (tag) {
+    case kTagS:
+    case kTagB:
+      return r->ReadLengthPrefixed(&ignored);
+    case kTagN:
+      return ReadNumber(r).ok();
+    case kTagFalse:
+    case kTagTrue:
+    case kTagNull:
+      return true;
+    case kTagM:
+    case kTagL: {
+      if (depth + 1 > AttributeValue::kMaxNestingDepth) return false;
+      const bool is_map = tag == kTagM;
+      if (!r->ReadCount(is_map ? 2 : 1, &count)) return false;
+      for (std::size_t i = 0; i < count; ++i) {
+        if (is_map && !r->ReadLengthPrefixed(&ignored)) return false;
+        if (!SkipValue(r, depth + 1)) return false;
+      }
+      return true;
+    }
+    case kTagSS:
+    case kTagBS:
+      if (!r->ReadCount(1, &count) || count == 0) return false;
+      for (std::size_t i = 0; i < count; ++i) {
+        if (!r->ReadLengthPrefixed(&ignored)) return false;
+      }
+      return true;
+    case kTagNS:
+      if (!r->ReadCount(1, &count) || count == 0) return false;
+      for (std::size_t i = 0; i < count; ++i) {
+        if (!ReadNumber(r).ok()) return false;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
 Status ReadVersion(Reader* r) {
   std::uint8_t version;
   if (!r->ReadByte(&version)) return Corrupt("empty input");
@@ -279,6 +325,16 @@ Result<AttributeValue> DecodeAttributeValue(std::string_view bytes) {
 
 Result<AttributeValue> DecodeAttributeValue(ByteSpan bytes) {
   return DecodeAttributeValue(AsStringView(bytes));
+}
+
+void AppendValueEncoding(const AttributeValue& value, std::string* out) {
+  PutValue(value, out);
+}
+
+Result<std::size_t> EncodedValueLength(std::string_view bytes) {
+  Reader r(bytes);
+  if (!SkipValue(&r, 0)) return Corrupt("malformed value");
+  return bytes.size() - r.remaining();
 }
 
 }  // namespace eddy

@@ -46,4 +46,14 @@ Result<Item> DecodeItem(std::string_view bytes);
 Result<AttributeValue> DecodeAttributeValue(ByteSpan bytes);
 Result<AttributeValue> DecodeAttributeValue(std::string_view bytes);
 
+// For code that walks an encoded item attribute by attribute without
+// decoding it (common/stored_item.h):
+// Appends one value as it appears inside an encoded item: its tag and
+// payload, no version byte.
+void AppendValueEncoding(const AttributeValue& value, std::string* out);
+// How many bytes the value encoding at the start of `bytes` takes. Checks
+// bounds, tags and the nesting limit, not canonical order (which only
+// DecodeItem proves). Errors: Corruption.
+Result<std::size_t> EncodedValueLength(std::string_view bytes);
+
 }  // namespace eddy

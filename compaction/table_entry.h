@@ -31,7 +31,7 @@ struct TableEntry {
   std::string_view key;
   Lsn lsn = kNoLsn;
   bool deletion = false;   // a tombstone; `value` is empty
-  std::string_view value;  // the encoded item
+  std::string_view value;  // the stored item (common/stored_item.h)
 };
 
 // A TableEntry that owns its bytes (what TableReader::Get returns).

@@ -6,6 +6,7 @@
 #include <optional>
 #include <tuple>
 
+#include "common/stored_item.h"
 #include "wal/durable_file.h"
 
 namespace eddy {
@@ -127,7 +128,7 @@ Status DbImpl::Replay(const wal::LogRecord& record) {
     }
     case kChangeGroupRecordType: {
       EDDY_RETURN_IF_ERROR(DecodeChangeGroup(bytes, &replay_changes_));
-      ApplyChanges(replay_changes_, record.lsn);
+      EDDY_RETURN_IF_ERROR(ApplyChanges(replay_changes_, record.lsn));
       if (record.lsn <= stream_lsn_) return Status::Ok();
       StreamWork work{StreamWork::Kind::kChanges, record.lsn, record.timestamp_us};
       work.changes = replay_changes_;
@@ -146,7 +147,7 @@ Status DbImpl::Replay(const wal::LogRecord& record) {
   }
 }
 
-void DbImpl::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn) {
+Status DbImpl::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn) {
   // Changes a table file already holds are not loaded again, nor counted
   // again when the catalog checkpoint's counts include them.
   // Replay is single-threaded and the active memtable does not change
@@ -154,8 +155,9 @@ void DbImpl::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn) {
   memtable::BulkLoad* mem =
       lsn > flushed_lsn_.load(std::memory_order_relaxed) ? replay_load_.get() : nullptr;
   assert(mem == nullptr || mem->table() == view_->active.get());
-  if (mem == nullptr && lsn <= counts_lsn_) return;
+  if (mem == nullptr && lsn <= counts_lsn_) return Status::Ok();
   std::string key;
+  std::string& stored = replay_stored_;
   for (const ItemChange& c : changes) {
     key = TablePrefix(c.table_id);
     key.append(c.item_key);
@@ -164,12 +166,22 @@ void DbImpl::ApplyChanges(std::span<const ItemChange> changes, Lsn lsn) {
       if (mem != nullptr) mem->Delete(key, lsn);
       if (table && lsn > counts_lsn_) table->item_count->fetch_sub(1, std::memory_order_relaxed);
     } else {
-      if (mem != nullptr) mem->Put(key, lsn, c.new_item);
+      if (mem != nullptr) {
+        // As the write path stores it; a change to a table deleted since
+        // is kept whole (readers accept both forms, and no one reads it).
+        if (table) {
+          EDDY_RETURN_IF_ERROR(StripKeyAttributes(c.new_item, table->key_schema(), &stored));
+        } else {
+          stored = c.new_item;
+        }
+        mem->Put(key, lsn, stored);
+      }
       if (table && lsn > counts_lsn_ && c.type == ChangeType::kInsert) {
         table->item_count->fetch_add(1, std::memory_order_relaxed);
       }
     }
   }
+  return Status::Ok();
 }
 
 Result<std::shared_ptr<const TableState>> DbImpl::FindTable(std::string_view name) const {

@@ -111,8 +111,8 @@ class DbImpl final : public Db {
   // Recovery: one log record.
   Status Replay(const wal::LogRecord& record);
   // Recovery: applies logged item changes to the memtable (through
-  // replay_load_) and to the tables' item counts.
-  void ApplyChanges(std::span<const ItemChange> changes, Lsn lsn);
+  // replay_load_, as stored items) and to the tables' item counts.
+  Status ApplyChanges(std::span<const ItemChange> changes, Lsn lsn);
   Result<TableDescription> ChangeCatalog(CatalogRecord record);
   Result<std::shared_ptr<const TableState>> FindTable(std::string_view name) const;
   TableDescription Describe(const TableState& state) const;
@@ -208,6 +208,7 @@ class DbImpl final : public Db {
   std::mutex ddl_mu_;  // serialises catalog changes so log order = catalog order
   std::atomic<bool> closed_{false};
   std::vector<ItemChange> replay_changes_;  // recovery scratch
+  std::string replay_stored_;               // recovery scratch: one stored item
   // Recovery only: batches replay's memtable inserts into sorted runs
   // (memtable/bulk_load.h); Open finishes it before anything reads.
   std::unique_ptr<memtable::BulkLoad> replay_load_;

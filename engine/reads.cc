@@ -12,7 +12,7 @@
 // LastEvaluatedKey, and the next page is empty and carries none.
 #include <xxhash.h>
 
-#include "common/item_codec.h"
+#include "common/stored_item.h"
 #include "compaction/merging_iterator.h"
 #include "eddy/condition.h"
 #include "eddy/document_path.h"
@@ -129,10 +129,10 @@ Result<std::optional<Item>> DbImpl::Get(std::string_view table_name, const Item&
   EDDY_RETURN_IF_ERROR(EncodeTableKey(table->id(), key, table->key_schema(), &k));
   const std::shared_ptr<const ReadView> view = View();
   std::string owned;
-  std::optional<std::string_view> encoded;
-  EDDY_RETURN_IF_ERROR(FindCurrent(*view, k, &owned, &encoded));
-  if (!encoded) return std::optional<Item>();
-  EDDY_ASSIGN_OR_RETURN(Item item, DecodeItem(*encoded));
+  std::optional<std::string_view> stored;
+  EDDY_RETURN_IF_ERROR(FindCurrent(*view, k, &owned, &stored));
+  if (!stored) return std::optional<Item>();
+  EDDY_ASSIGN_OR_RETURN(Item item, DecodeStoredItem(*stored, key, table->key_schema()));
   if (options.projection != nullptr) item = Project(item, *options.projection);
   return std::optional<Item>(std::move(item));
 }
@@ -169,7 +169,7 @@ class RangeCursor {
     return forward_ ? range_.upper.empty() || key < range_.upper : key >= range_.lower;
   }
   std::string_view key() const { return it_->entry().key; }
-  std::string_view item() const { return it_->entry().value; }
+  std::string_view stored_item() const { return it_->entry().value; }
   void Next() { it_->Next(); }
   Status status() const { return it_->status(); }
 
@@ -214,15 +214,15 @@ Result<QueryResult> Walk(const ReadView& view, const KeyRange& range, bool forwa
   std::size_t bytes = 0;
   std::string pk_bytes;
   for (; it.Valid(); it.Next()) {
-    const std::string_view encoded = it.item();
-    EDDY_ASSIGN_OR_RETURN(Item item, DecodeItem(encoded));
+    EDDY_ASSIGN_OR_RETURN(Item key, DecodeKey(ItemKeyPart(it.key()), w.schema));
+    EDDY_ASSIGN_OR_RETURN(Item item, DecodeStoredItem(it.stored_item(), key, w.schema));
     if (w.total_segments > 1) {
       pk_bytes.clear();
       EncodeKeyValue(*item.Find(w.schema.partition_key.name), &pk_bytes);
       if (XXH3_64bits(pk_bytes.data(), pk_bytes.size()) % w.total_segments != w.segment) continue;
     }
     ++out.scanned_count;
-    bytes += encoded.size();
+    bytes += ItemSizeBytes(item);
     // Decided before the filter: a page fills up with items read, not kept.
     const bool page_full = (w.limit != 0 && out.scanned_count == w.limit) || bytes >= kMaxPageBytes;
     bool keep = true;
@@ -234,8 +234,7 @@ Result<QueryResult> Walk(const ReadView& view, const KeyRange& range, bool forwa
       out.items.push_back(std::move(item));
     }
     if (page_full) {
-      EDDY_ASSIGN_OR_RETURN(Item k, DecodeKey(ItemKeyPart(it.key()), w.schema));
-      out.last_evaluated_key = std::move(k);
+      out.last_evaluated_key = std::move(key);
       return out;
     }
   }

@@ -6,7 +6,8 @@
 //   3. For each op: read the current item, evaluate the condition, build the
 //      new item (put: as given; update: applied to the old one; delete: none).
 //   4. No-op check: old and new encodings are canonical (docs/item_format.md),
-//      so "nothing changes" is byte equality, or both absent.
+//      so "nothing changes" is byte equality of their stored forms
+//      (common/stored_item.h), or both absent.
 //   5. One log record for all real changes (with old images where the table's
 //      stream view type asks for them); wait for it per the sync mode.
 //   6. Apply the same changes to the memtable where step 3 looked (the active
@@ -16,12 +17,13 @@
 //      stream records in log order; unlock; report.
 //
 // Nothing reaches the log, the memtable or the stream for a no-op or
-// a failed condition. Nothing is written twice: the memtable gets exactly the
-// bytes the log got.
+// a failed condition. Nothing is written twice: the memtable gets the item
+// the log got, without the key attributes its key already holds.
 #include <algorithm>
 
 #include "common/blocked_bloom.h"
 #include "common/item_codec.h"
+#include "common/stored_item.h"
 #include "eddy/condition.h"
 #include "eddy/document_path.h"
 #include "eddy/update.h"
@@ -37,12 +39,16 @@ struct DbImpl::Prepared {
   std::shared_ptr<const TableState> table;
   std::string key;  // table prefix + item key
   std::size_t stripe = 0;
-  memtable::Memtable::Slot slot;                // where the key is or goes
-  std::optional<std::string_view> old_encoded;  // into a memtable or old_owned
-  std::string old_owned;                        // the current item, read from a file
-  std::optional<Item> old_item;                 // decoded when something needs it
+  memtable::Memtable::Slot slot;  // where the key is or goes
+  // The current item's stored form (common/stored_item.h), in a memtable or
+  // in old_owned.
+  std::optional<std::string_view> old_stored;
+  std::string old_owned;         // the current item, read from a file
+  std::optional<Item> old_item;  // decoded when something needs it
+  std::string old_image;         // the whole current item, for the stream
   bool new_exists = false;
-  std::string new_encoded;
+  std::string new_encoded;       // what the log gets
+  std::string new_stored;        // what the memtable gets
   std::optional<Item> new_item;  // kept for ALL_NEW / UPDATED_NEW of updates
   ChangeType change = ChangeType::kNone;
 };
@@ -162,27 +168,28 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
     }
     ~UnlockShared() { Release(); }
   } in_memtable{&switch_mu_};
-  const std::shared_ptr<const ReadView> view = View();  // keeps old_encoded's bytes alive
+  const std::shared_ptr<const ReadView> view = View();  // keeps old_stored's bytes alive
   memtable::Memtable& mem = *view->active;
   bool condition_failed = false;
   for (std::size_t i = 0; i < pending.size(); ++i) {
     Prepared& p = pending[i];
     const WriteOp& op = *p.op;
     WriteOutcome& outcome = (*outcomes)[i];
+    const KeySchema& schema = p.table->key_schema();
     const memtable::ItemVersion* current = mem.Find(p.key, &p.slot);
     if (current == nullptr) {
       // Find hashed a key the active memtable does not hold (slot.key_hash);
       // a node with no version yet is hashed here.
       const std::uint64_t key_hash =
           p.slot.node == nullptr ? p.slot.key_hash : blocked_bloom::KeyHash(p.key);
-      EDDY_RETURN_IF_ERROR(FindBelowActive(*view, p.key, key_hash, &p.old_owned, &p.old_encoded));
+      EDDY_RETURN_IF_ERROR(FindBelowActive(*view, p.key, key_hash, &p.old_owned, &p.old_stored));
     } else if (!current->is_deletion()) {
-      p.old_encoded = current->encoded_item();
+      p.old_stored = current->encoded_item();
     }
     const bool needs_old_item = op.condition != nullptr || op.kind == WriteOp::Kind::kUpdate ||
                                 op.return_values != ReturnValues::kNone;
-    if (needs_old_item && p.old_encoded) {
-      EDDY_ASSIGN_OR_RETURN(p.old_item, DecodeItem(*p.old_encoded));
+    if (needs_old_item && p.old_stored) {
+      EDDY_ASSIGN_OR_RETURN(p.old_item, DecodeStoredItem(*p.old_stored, op.item, schema));
     }
     if (op.condition != nullptr) {
       EDDY_ASSIGN_OR_RETURN(bool holds,
@@ -205,7 +212,7 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
         p.new_exists = false;
         break;
       case WriteOp::Kind::kUpdate:
-        if (!p.old_encoded && op.update != nullptr && op.update->OnlyRemovesOrDeletes()) {
+        if (!p.old_stored && op.update != nullptr && op.update->OnlyRemovesOrDeletes()) {
           p.new_exists = false;  // DynamoDB creates nothing for these
           break;
         }
@@ -221,10 +228,16 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
         p.new_exists = true;
         break;
     }
+    if (p.new_exists) {
+      EDDY_RETURN_IF_ERROR(StripKeyAttributes(p.new_encoded, schema, &p.new_stored));
+    }
     // 4. No-op?
-    if (!p.old_encoded && !p.new_exists) continue;
-    if (p.old_encoded && p.new_exists && *p.old_encoded == p.new_encoded) continue;
-    p.change = !p.old_encoded  ? ChangeType::kInsert
+    if (!p.old_stored && !p.new_exists) continue;
+    if (p.old_stored && p.new_exists) {
+      EDDY_ASSIGN_OR_RETURN(bool same, SameStoredItem(*p.old_stored, p.new_stored, schema));
+      if (same) continue;
+    }
+    p.change = !p.old_stored   ? ChangeType::kInsert
                : !p.new_exists ? ChangeType::kRemove
                                : ChangeType::kModify;
   }
@@ -235,7 +248,7 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
 
   // 5. Log one record for every change.
   std::vector<ItemChange> changes;
-  for (const Prepared& p : pending) {
+  for (Prepared& p : pending) {
     if (p.change == ChangeType::kNone) continue;
     const StreamSpecification& stream = p.table->description.stream;
     ItemChange c;
@@ -244,8 +257,12 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
     c.by_service = by_service;
     c.item_key = ItemKeyPart(p.key);
     if (p.new_exists) c.new_item = p.new_encoded;
-    c.has_old_image = p.old_encoded && stream.enabled && ViewNeedsOldImage(stream.view_type);
-    if (c.has_old_image) c.old_image = *p.old_encoded;
+    c.has_old_image = p.old_stored && stream.enabled && ViewNeedsOldImage(stream.view_type);
+    if (c.has_old_image) {
+      EDDY_RETURN_IF_ERROR(
+          RestoreKeyAttributes(*p.old_stored, p.op->item, p.table->key_schema(), &p.old_image));
+      c.old_image = p.old_image;
+    }
     changes.push_back(c);
   }
   Lsn lsn = kNoLsn;
@@ -255,7 +272,7 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
     std::uint64_t logged_us = 0;
     EDDY_ASSIGN_OR_RETURN(lsn, wal_->Append(kChangeGroupRecordType,
                                             AsBytes(record.data(), record.size()), &logged_us));
-    // 6. Apply exactly what was logged, where step 3 found each key.
+    // 6. Apply what was logged (stored forms), where step 3 found each key.
     for (Prepared& p : pending) {
       if (p.change == ChangeType::kNone) continue;
       std::atomic<std::int64_t>& count = *p.table->item_count;
@@ -263,7 +280,7 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
         mem.Delete(&p.slot, p.key, lsn);
         count.fetch_sub(1, std::memory_order_relaxed);
       } else {
-        mem.Put(&p.slot, p.key, lsn, p.new_encoded);
+        mem.Put(&p.slot, p.key, lsn, p.new_stored);
         if (p.change == ChangeType::kInsert) count.fetch_add(1, std::memory_order_relaxed);
       }
     }

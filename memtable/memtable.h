@@ -4,12 +4,13 @@
 // log into a fresh memtable, so the same log always yields the same state.
 //
 // Keys are the engine's encoded keys (table id, then the item key in
-// DynamoDB order; memcmp order is the query order). Values are canonical
-// encoded items (docs/item_format.md) or a deletion marker, each stamped with
-// the LSN of the log record that produced it.
+// DynamoDB order; memcmp order is the query order). Values are opaque bytes
+// to the memtable: the engine stores items without their key attributes
+// (common/stored_item.h), or a deletion marker, each stamped with the LSN of
+// the log record that produced it.
 //
 // Memory per item: a skip-list node (16 bytes + 8 per tower level, 1.33
-// levels on average), the key, and a version (16 bytes + the encoded item),
+// levels on average), the key, and a version (16 bytes + the stored item),
 // all inline in an arena; see docs/memtable.md for measured figures. Point
 // reads first ask a fixed-size key filter (memtable/key_filter.h) whether
 // the memtable may hold the key at all.
@@ -36,7 +37,7 @@ class ItemVersion {
  public:
   Lsn lsn() const { return lsn_; }
   bool is_deletion() const { return size_ == kDeletion; }
-  // The canonical encoded item; empty for a deletion.
+  // The stored item (common/stored_item.h); empty for a deletion.
   std::string_view encoded_item() const {
     return is_deletion() ? std::string_view() : std::string_view(bytes(), size_);
   }

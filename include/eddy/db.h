@@ -128,12 +128,13 @@ struct ScanRequest {
 
 struct QueryResult {
   std::vector<Item> items;
-  std::uint64_t scanned_count = 0;         // items read before the filter
+  std::uint64_t scanned_count = 0;  // items read before the filter
   // Set when the page filled up (Limit or 1 MB), even on the last item.
   std::optional<Item> last_evaluated_key;
 };
 
-// A page ends once this many bytes of items were read (DynamoDB's 1 MB).
+// A page ends once items of this many bytes (ItemSizeBytes) were read
+// (DynamoDB's 1 MB).
 inline constexpr std::size_t kMaxPageBytes = 1u << 20;
 
 class Db {

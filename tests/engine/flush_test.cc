@@ -3,13 +3,18 @@
 // DeleteTable's items never come back from files and compaction drops them;
 // a damaged table file reads as Corruption naming the file and offset; files
 // no manifest names are removed at open; concurrent read-modify-writes lose
-// nothing across memtable switches. The randomized run is in
+// nothing across memtable switches; files that hold whole items (written
+// before stored items, common/stored_item.h) read as before. The randomized run is in
 // flush_model_test.cc, the SIGKILL test in flush_crash_test.cc.
 #include <atomic>
 #include <fstream>
 #include <thread>
 
+#include "common/stored_item.h"
+#include "compaction/table_builder.h"
+#include "compaction/table_reader.h"
 #include "eddy/update.h"
+#include "engine/table_key.h"
 #include "tests/engine/flush_test_util.h"
 
 // The file's own namespace: the unity build compiles the files of a test
@@ -190,6 +195,87 @@ TEST_F(FlushTest, FilesNoManifestNamesAreRemovedAtOpen) {
 // while readers query and memtables switch and flush underneath: an
 // increment that read the item from a source older than the newest, or put
 // its new version into a memtable no one reads first, would be lost.
+// Rewrites every table file with whole items (key attributes included), as
+// files written before stored items hold them; returns the entries rewritten.
+int RewriteTablesWithWholeItems(const std::vector<std::string>& files, const KeySchema& schema) {
+  int rewritten = 0;
+  for (const std::string& path : files) {
+    auto reader = compaction::TableReader::Open(wal::Env::Default(), path, 1, nullptr);
+    EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+    if (!reader.ok()) return -1;
+    compaction::TableWriteOptions options;
+    options.env = wal::Env::Default();
+    options.path = path + ".whole";
+    auto builder = compaction::TableBuilder::Create(options);
+    EXPECT_TRUE(builder.ok()) << builder.status().ToString();
+    if (!builder.ok()) return -1;
+    std::unique_ptr<compaction::EntryIterator> it = (*reader)->NewIterator();
+    std::string whole;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      compaction::TableEntry e = it->entry();
+      if (!e.deletion) {
+        Result<Item> key = DecodeKey(engine::ItemKeyPart(e.key), schema);
+        EXPECT_TRUE(key.ok() && RestoreKeyAttributes(e.value, *key, schema, &whole).ok());
+        EXPECT_GT(whole.size(), e.value.size());  // the file held stored items
+        e.value = whole;
+        ++rewritten;
+      }
+      EXPECT_TRUE((*builder)->Add(e).ok());
+    }
+    EXPECT_TRUE(it->status().ok());
+    EXPECT_TRUE((*builder)->Finish().ok());
+    std::filesystem::rename(path + ".whole", path);
+  }
+  return rewritten;
+}
+
+TEST_F(FlushTest, TableFilesHoldingWholeItemsReadAsBefore) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_NO_FATAL_FAILURE(CreateTable());
+  constexpr int kItems = 1500;
+  ASSERT_TRUE(PutN(db_.get(), kTable, kItems, 200, 1).ok());
+  ASSERT_TRUE(impl()->WaitForFlushes().ok());
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  KeySchema schema;
+  schema.partition_key = {"pk", AttributeType::kS};
+  schema.sort_key = KeyAttribute{"sk", AttributeType::kS};
+  ASSERT_GT(RewriteTablesWithWholeItems(TableFiles(), schema), kItems / 2);
+
+  ASSERT_NO_FATAL_FAILURE(Open());
+  for (int i = 0; i < kItems; ++i) {
+    auto got = db_->Get(kTable, KeyItem({0, SortKey(i)}));
+    ASSERT_TRUE(got.ok() && got->has_value()) << i;
+    ASSERT_EQ(**got, MakeItem({0, SortKey(i)}, 1, 200)) << i;
+  }
+  QueryRequest q;
+  q.table = kTable;
+  q.partition_key = AttributeValue::S("p0");
+  auto page = db_->Query(q);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), static_cast<std::size_t>(kItems));
+  EXPECT_EQ(page->items[7], MakeItem({0, SortKey(7)}, 1, 200));
+  // Writing an item again changes nothing, whichever form holds it; a real
+  // change and an update see the whole old item.
+  for (int i = 0; i < kItems; i += 50) {
+    WriteOutcome same;
+    ASSERT_TRUE(db_->Write(WriteOp::Put(kTable, MakeItem({0, SortKey(i)}, 1, 200)), &same).ok());
+    EXPECT_EQ(same.change, ChangeType::kNone) << i;
+  }
+  WriteOutcome changed;
+  ASSERT_TRUE(db_->Write(WriteOp::Put(kTable, MakeItem({0, SortKey(3)}, 2, 200)), &changed).ok());
+  EXPECT_EQ(changed.change, ChangeType::kModify);
+  const Update touch{upd::Set(Path("t"), AttributeValue::Bool(true))};
+  WriteOp update = WriteOp::UpdateItem(kTable, KeyItem({0, SortKey(4)}), &touch);
+  update.return_values = ReturnValues::kAllNew;
+  WriteOutcome updated;
+  ASSERT_TRUE(db_->Write(update, &updated).ok());
+  Item expected = MakeItem({0, SortKey(4)}, 1, 200);
+  expected.Set("t", AttributeValue::Bool(true));
+  ASSERT_TRUE(updated.attributes.has_value());
+  EXPECT_EQ(*updated.attributes, expected);
+}
+
 TEST_F(FlushTest, IncrementsSurviveMemtableSwitchesUnderConcurrency) {
   ASSERT_NO_FATAL_FAILURE(Open());
   ASSERT_NO_FATAL_FAILURE(CreateTable());
