@@ -11,7 +11,7 @@ Memtable::Memtable(std::size_t arena_block_bytes, std::size_t filter_bytes)
 const ItemVersion* Memtable::NewVersion(Lsn lsn, std::string_view encoded_item) {
   char* raw = arena_.Allocate(sizeof(ItemVersion) + encoded_item.size());
   auto* v = new (raw) ItemVersion();
-  v->lsn_ = lsn;
+  v->set_lsn(lsn);
   v->size_ = static_cast<std::uint32_t>(encoded_item.size());
   std::memcpy(raw + sizeof(ItemVersion), encoded_item.data(), encoded_item.size());
   return v;
@@ -19,7 +19,7 @@ const ItemVersion* Memtable::NewVersion(Lsn lsn, std::string_view encoded_item) 
 
 const ItemVersion* Memtable::NewDeletion(Lsn lsn) {
   auto* v = new (arena_.Allocate(sizeof(ItemVersion))) ItemVersion();
-  v->lsn_ = lsn;
+  v->set_lsn(lsn);
   v->size_ = ItemVersion::kDeletion;
   return v;
 }

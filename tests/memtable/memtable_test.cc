@@ -131,6 +131,21 @@ TEST(Memtable, ConcurrentInsertsOfDistinctKeysAllLand) {
   }
 }
 
+TEST(Arena, MemoryBytesFollowsAllocationsNotWholeBlocks) {
+  Arena arena(64 << 10);
+  const std::size_t empty = arena.MemoryBytes();
+  arena.Allocate(100);  // rounded to 8
+  EXPECT_EQ(arena.MemoryBytes(), empty + 104);
+  // Filling the block and starting the next: the first block counts whole
+  // (its tail is wasted), the new one by what it handed out.
+  while (arena.MemoryBytes() < empty + (64 << 10) - 4096)
+    arena.Allocate(4000);
+  const std::size_t before_new_block = arena.MemoryBytes();
+  arena.Allocate(8000);
+  EXPECT_GT(arena.MemoryBytes(), before_new_block + 8000);
+  EXPECT_LT(arena.MemoryBytes(), before_new_block + 8000 + 8192);
+}
+
 TEST(Memtable, KeyFilterAnswersAbsentKeysWithoutHidingPresentOnes) {
   Memtable table(64 << 10, 4096);
   EXPECT_EQ(table.MemoryBytes(), Memtable(64 << 10).MemoryBytes() + 4096);
