@@ -37,6 +37,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -58,6 +59,9 @@ constexpr std::uint64_t kTagWrite = 0, kTagLinkedSync = 1, kTagRoundSync = 2, kT
 // In mode none, a write in flight holds back the next one until the open
 // batch reaches this size: fewer, larger writes.
 constexpr std::uint64_t kEagerSealBytes = 64u << 10;
+// In mode none, a held batch goes out once its last block has less room
+// than this (WalOptions::none_hold_us).
+constexpr std::uint64_t kHoldSlackBytes = 512;
 constexpr int kAckSpins = 4000;
 constexpr std::chrono::microseconds kWriterWatch{30};
 
@@ -81,6 +85,7 @@ struct Batch {
   bool starts_segment = false;
   Lsn first_lsn = kNoLsn;
   Lsn last_lsn = kNoLsn;
+  std::chrono::steady_clock::time_point opened;  // when its first record came
   // Writer thread only:
   std::uint64_t written = 0;
   bool write_done = false;
@@ -158,13 +163,20 @@ class WalImpl final : public Wal {
                   ack_word_.load(std::memory_order_acquire) & ~kPoisonBit, type, payload,
                   open_->buffer.data() + at);
       open_->used = at + frame_bytes;
-      if (open_->first_lsn == kNoLsn) open_->first_lsn = lsn;
+      if (open_->first_lsn == kNoLsn) {
+        open_->first_lsn = lsn;
+        open_->opened = std::chrono::steady_clock::now();
+      }
       open_->last_lsn = lsn;
       // seq_cst: pairs with the writer's idle spin (WatchForNextRecord).
       last_lsn_.store(lsn, std::memory_order_seq_cst);
       batch = open_;
       batch_gen = open_->retired_gen.load(std::memory_order_relaxed);
-      notify = want_notify_ && (inflight_ == 0 || !sealed_.empty() || GroupIsDueLocked()) &&
+      notify = want_notify_ &&
+               // A held batch's first record still wakes the writer: it
+               // may sleep without a timeout and must start the hold.
+               ((inflight_ == 0 && (open_->first_lsn == lsn || !HoldingLocked())) ||
+                !sealed_.empty() || GroupIsDueLocked()) &&
                !writer_watching_.load(std::memory_order_seq_cst);
       if (notify) want_notify_ = false;
     }
@@ -349,6 +361,21 @@ class WalImpl final : public Wal {
     return open_->last_lsn - open_->first_lsn + 1 >= target;
   }
 
+  // Mode none, with no write in flight: whether the open batch waits for
+  // more records rather than go out padded to a block (WalOptions::
+  // none_hold_us). It waits while its last block has room for more and it
+  // is younger than the hold; the writer sleeps until the hold ends,
+  // appenders wake it once the block is full.
+  bool HoldingLocked() const {
+    if (options_.sync_mode != SyncMode::kNone || options_.none_hold_us == 0) return false;
+    // A batch whose last block is (nearly) full wastes little as it is.
+    if (AlignUp(open_->used, kBlockBytes) - open_->used < kHoldSlackBytes) return false;
+    return std::chrono::steady_clock::now() < HoldEndLocked();
+  }
+  std::chrono::steady_clock::time_point HoldEndLocked() const {
+    return open_->opened + std::chrono::microseconds(options_.none_hold_us);
+  }
+
   void SealLocked() {
     Batch* b = open_;
     std::uint64_t end = AlignUp(b->used, kBlockBytes);
@@ -429,9 +456,16 @@ class WalImpl final : public Wal {
 
   void ChooseWorkLocked(std::vector<Batch*>* submit) {
     const std::uint32_t max = options_.max_inflight_writes;
+    hold_end_.reset();
     if (open_ != nullptr) {
-      bool urgent = inflight_ == 0 || closing_ || sync_requested_ > durable_ || GroupIsDueLocked();
-      if (urgent && inflight_ + sealed_.size() < max) SealLocked();
+      const bool holding = inflight_ == 0 && HoldingLocked();
+      bool urgent = (inflight_ == 0 && !holding) || closing_ || sync_requested_ > durable_ ||
+                    GroupIsDueLocked();
+      if (urgent && inflight_ + sealed_.size() < max) {
+        SealLocked();
+      } else if (holding) {
+        hold_end_ = HoldEndLocked();
+      }
     }
     while (!sealed_.empty() && inflight_ < max) {
       Batch* b = sealed_.front();
@@ -555,6 +589,15 @@ class WalImpl final : public Wal {
       std::uint64_t now = clock_->NowMicros();
       std::uint64_t wait_us = due > now ? due - now : 0;
       Result<bool> r = queue_->WaitCompletionFor(&c, std::max<std::uint64_t>(wait_us, 1));
+      if (!r.ok()) s = r.status();
+      got = r.ok() && *r;
+    } else if (hold_end_) {
+      // Nothing in flight: a held batch goes out when the hold ends, or
+      // sooner when an appender fills its block and notifies.
+      const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+          *hold_end_ - std::chrono::steady_clock::now());
+      Result<bool> r = queue_->WaitCompletionFor(
+          &c, static_cast<std::uint64_t>(std::max<std::int64_t>(left.count(), 1)));
       if (!r.ok()) s = r.status();
       got = r.ok() && *r;
     } else {
@@ -821,6 +864,8 @@ class WalImpl final : public Wal {
   Lsn round_target_ = kNoLsn;
   std::uint64_t last_round_us_ = 0;
   bool rotation_needs_sync_ = false;
+  // Set by ChooseWorkLocked while the open batch is held (mode none).
+  std::optional<std::chrono::steady_clock::time_point> hold_end_;
 
  public:
   void SetRecoveredState(Lsn durable) {

@@ -3,10 +3,12 @@
 #include "wal/wal.h"
 
 #include <gtest/gtest.h>
+
 #include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -114,6 +116,64 @@ void ExpectSameLog(const std::vector<Rec>& got, const std::vector<std::string>& 
   for (std::size_t i = 0; i < got.size(); ++i) {
     ASSERT_EQ(got[i].lsn, first + i) << "i=" << i;
     ASSERT_EQ(got[i].payload, want[first - 1 + i]) << "lsn " << got[i].lsn;
+  }
+}
+
+// --- Mode none: holding a small batch ------------------------------------------
+
+// Polls the log's write count until it reaches `want` (or 5 s pass).
+std::uint64_t WritesWhenSettled(const Wal& wal, std::uint64_t want) {
+  for (int i = 0; i < 500 && wal.stats().writes < want; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return wal.stats().writes;
+}
+
+TEST(WalNoneHold, RecordsWithinTheHoldShareOneWriteAndNeedNoSync) {
+  TempDir tmp("none-hold");
+  WalOptions o = Options(tmp.Sub("wal"));
+  o.sync_mode = SyncMode::kNone;
+  o.none_hold_us = 1'000'000;  // long enough that ten appends always fit in it
+  auto wal = MustOpen(o);
+  ASSERT_NE(wal, nullptr);
+  for (int i = 0; i < 10; ++i)
+    MustAppend(wal.get(), std::string(100, 'a' + i));
+  // Nobody syncs: the hold ending sends the batch, as one write of one block.
+  EXPECT_EQ(WritesWhenSettled(*wal, 1), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(wal->stats().writes, 1u);
+  EXPECT_EQ(wal->stats().bytes_written, 4096u);
+  ASSERT_TRUE(wal->Close().ok());
+  ReadBack rb = ReadLog(Env::Default(), o.dir);
+  ASSERT_TRUE(rb.status.ok()) << rb.status.ToString();
+  EXPECT_EQ(rb.records.size(), 10u);
+}
+
+TEST(WalNoneHold, AFullBlockGoesOutWithoutWaitingForTheHold) {
+  TempDir tmp("none-hold-full");
+  WalOptions o = Options(tmp.Sub("wal"));
+  o.sync_mode = SyncMode::kNone;
+  o.none_hold_us = 600'000'000;  // ten minutes: only a full block can end it
+  auto wal = MustOpen(o);
+  ASSERT_NE(wal, nullptr);
+  for (int i = 0; i < 40; ++i)
+    MustAppend(wal.get(), std::string(150, 'x'));
+  EXPECT_GE(WritesWhenSettled(*wal, 1), 1u);
+  ASSERT_TRUE(wal->Close().ok());
+  ReadBack rb = ReadLog(Env::Default(), o.dir);
+  ASSERT_TRUE(rb.status.ok()) << rb.status.ToString();
+  EXPECT_EQ(rb.records.size(), 40u);
+}
+
+TEST(WalNoneHold, WithoutAHoldEachLoneRecordIsAWrite) {
+  TempDir tmp("none-nohold");
+  WalOptions o = Options(tmp.Sub("wal"));
+  o.sync_mode = SyncMode::kNone;
+  o.none_hold_us = 0;
+  auto wal = MustOpen(o);
+  ASSERT_NE(wal, nullptr);
+  for (std::uint64_t i = 1; i <= 3; ++i) {
+    MustAppend(wal.get(), "lone");
+    EXPECT_EQ(WritesWhenSettled(*wal, i), i);
   }
 }
 
