@@ -97,13 +97,23 @@ Status EddyStore::Query(std::string_view pk, std::string_view sk_from, std::size
 
 Status EddyStore::Settle(double) {
   EDDY_RETURN_IF_ERROR(impl().WaitForFlushes());
-  return impl().CompactUntilDone();
+  EDDY_RETURN_IF_ERROR(impl().CompactUntilDone());
+  // What the maintenance thread does within a second of a flush: drop the
+  // log segments the flushed files made redundant (the peers delete a
+  // flushed memtable's log file at once).
+  return impl().CheckpointAndReleaseLog();
 }
 
 void EddyStore::AddDetails(ResultRow& row) {
   row.AddDetail("table_files", static_cast<double>(impl().TableFileCount()));
   row.AddDetail("flushes", static_cast<double>(impl().FlushCount()));
   row.AddDetail("memtable_bytes_now", static_cast<double>(impl().MemtableBytes()));
+  // Each log write covers whole 4 KiB blocks: this says how full they were.
+  const wal::WalStats log = impl().log().stats();
+  if (log.records > 0) {
+    row.AddDetail("log_bytes_per_record",
+                  static_cast<double>(log.bytes_written) / static_cast<double>(log.records));
+  }
 }
 
 // ---- PeerStore

@@ -98,7 +98,8 @@ class Store {
   // Up to `count` items of partition `pk` from sort key `sk_from` on.
   virtual Status Query(std::string_view pk, std::string_view sk_from, std::size_t count,
                        std::size_t* found) = 0;
-  // Waits until no flush or compaction runs or is due; Busy after max_s.
+  // Waits until no flush or compaction runs or is due, and what they made
+  // redundant is deleted; Busy after max_s.
   virtual Status Settle(double max_s) = 0;
   // Engine facts for a row's details (Eddy: table files, flushes).
   virtual void AddDetails(ResultRow&) {}
