@@ -128,11 +128,25 @@ std::uint64_t WritesWhenSettled(const Wal& wal, std::uint64_t want) {
   return wal.stats().writes;
 }
 
+WalOptions NoneModeOptions(const std::string& dir, std::uint32_t hold_us) {
+  WalOptions o = Options(dir);
+  o.sync_mode = SyncMode::kNone;
+  o.none_hold_us = hold_us;
+  return o;
+}
+
+// Closes the log and checks that it reads back `count` records.
+void CloseAndExpectRecords(Wal* wal, const std::string& dir, std::size_t count) {
+  ASSERT_TRUE(wal->Close().ok());
+  ReadBack rb = ReadLog(Env::Default(), dir);
+  ASSERT_TRUE(rb.status.ok()) << rb.status.ToString();
+  EXPECT_EQ(rb.records.size(), count);
+}
+
 TEST(WalNoneHold, RecordsWithinTheHoldShareOneWriteAndNeedNoSync) {
   TempDir tmp("none-hold");
-  WalOptions o = Options(tmp.Sub("wal"));
-  o.sync_mode = SyncMode::kNone;
-  o.none_hold_us = 1'000'000;  // long enough that ten appends always fit in it
+  // A hold long enough that ten appends always fit in it.
+  const WalOptions o = NoneModeOptions(tmp.Sub("wal"), 1'000'000);
   auto wal = MustOpen(o);
   ASSERT_NE(wal, nullptr);
   for (int i = 0; i < 10; ++i)
@@ -142,34 +156,24 @@ TEST(WalNoneHold, RecordsWithinTheHoldShareOneWriteAndNeedNoSync) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(wal->stats().writes, 1u);
   EXPECT_EQ(wal->stats().bytes_written, 4096u);
-  ASSERT_TRUE(wal->Close().ok());
-  ReadBack rb = ReadLog(Env::Default(), o.dir);
-  ASSERT_TRUE(rb.status.ok()) << rb.status.ToString();
-  EXPECT_EQ(rb.records.size(), 10u);
+  CloseAndExpectRecords(wal.get(), o.dir, 10);
 }
 
 TEST(WalNoneHold, AFullBlockGoesOutWithoutWaitingForTheHold) {
   TempDir tmp("none-hold-full");
-  WalOptions o = Options(tmp.Sub("wal"));
-  o.sync_mode = SyncMode::kNone;
-  o.none_hold_us = 600'000'000;  // ten minutes: only a full block can end it
+  // Ten minutes: only a full block can end this hold.
+  const WalOptions o = NoneModeOptions(tmp.Sub("wal"), 600'000'000);
   auto wal = MustOpen(o);
   ASSERT_NE(wal, nullptr);
   for (int i = 0; i < 40; ++i)
     MustAppend(wal.get(), std::string(150, 'x'));
   EXPECT_GE(WritesWhenSettled(*wal, 1), 1u);
-  ASSERT_TRUE(wal->Close().ok());
-  ReadBack rb = ReadLog(Env::Default(), o.dir);
-  ASSERT_TRUE(rb.status.ok()) << rb.status.ToString();
-  EXPECT_EQ(rb.records.size(), 40u);
+  CloseAndExpectRecords(wal.get(), o.dir, 40);
 }
 
 TEST(WalNoneHold, WithoutAHoldEachLoneRecordIsAWrite) {
   TempDir tmp("none-nohold");
-  WalOptions o = Options(tmp.Sub("wal"));
-  o.sync_mode = SyncMode::kNone;
-  o.none_hold_us = 0;
-  auto wal = MustOpen(o);
+  auto wal = MustOpen(NoneModeOptions(tmp.Sub("wal"), 0));
   ASSERT_NE(wal, nullptr);
   for (std::uint64_t i = 1; i <= 3; ++i) {
     MustAppend(wal.get(), "lone");
