@@ -14,13 +14,13 @@
 namespace eddy {
 namespace {
 
-Status Corrupt(std::string_view what) {
+Status StoredItemCorrupt(std::string_view what) {
   return Status::Corruption("stored item: " + std::string(what));
 }
 
 // One attribute of an encoded item: its name and where its whole encoding
 // (name and value) sits in the item.
-struct Attribute {
+struct EncodedAttribute {
   std::string_view name;
   std::size_t begin = 0;
   std::size_t end = 0;
@@ -36,7 +36,7 @@ class AttributeWalk {
     std::uint64_t count;
     if (!reader_.ReadByte(&version) || version != kItemFormatVersion ||
         !reader_.ReadVarint(&count)) {
-      return Corrupt("bad item header");
+      return StoredItemCorrupt("bad item header");
     }
     count_ = count;
     header_bytes_ = offset();
@@ -46,9 +46,9 @@ class AttributeWalk {
   std::size_t header_bytes() const { return header_bytes_; }
   bool done() const { return seen_ == count_; }
 
-  Status Next(Attribute* a) {
+  Status Next(EncodedAttribute* a) {
     a->begin = offset();
-    if (!reader_.ReadLengthPrefixed(&a->name)) return Corrupt("truncated attribute name");
+    if (!reader_.ReadLengthPrefixed(&a->name)) return StoredItemCorrupt("truncated attribute name");
     EDDY_ASSIGN_OR_RETURN(std::size_t value_bytes, EncodedValueLength(in_.substr(offset())));
     std::string_view value;
     reader_.ReadSpan(value_bytes, &value);
@@ -57,7 +57,9 @@ class AttributeWalk {
     return Status::Ok();
   }
 
-  Status Finish() const { return reader_.done() ? Status::Ok() : Corrupt("trailing bytes"); }
+  Status Finish() const {
+    return reader_.done() ? Status::Ok() : StoredItemCorrupt("trailing bytes");
+  }
 
  private:
   std::size_t offset() const { return in_.size() - reader_.remaining(); }
@@ -85,13 +87,13 @@ Status StripKeyAttributes(std::string_view encoded, const KeySchema& schema, std
   AttributeWalk walk(encoded);
   EDDY_RETURN_IF_ERROR(walk.Start());
   // At most two key attributes, and names are unique: remember their spans.
-  std::array<Attribute, 2> cut;
+  std::array<EncodedAttribute, 2> cut;
   std::size_t cuts = 0;
   while (!walk.done()) {
-    Attribute a;
+    EncodedAttribute a;
     EDDY_RETURN_IF_ERROR(walk.Next(&a));
     if (schema.IsKeyAttribute(a.name)) {
-      if (cuts == cut.size()) return Corrupt("duplicate key attribute");
+      if (cuts == cut.size()) return StoredItemCorrupt("duplicate key attribute");
       cut[cuts++] = a;
     }
   }
@@ -130,7 +132,7 @@ Status RestoreKeyAttributes(std::string_view stored, const Item& item_or_key,
   for (std::size_t i = 0; i < key_count; ++i)
     keys[i].insert_at = stored.size();
   while (!walk.done()) {
-    Attribute a;
+    EncodedAttribute a;
     EDDY_RETURN_IF_ERROR(walk.Next(&a));
     for (std::size_t i = 0; i < key_count; ++i) {
       KeyAttributeBytes& kb = keys[i];
@@ -187,7 +189,7 @@ Result<bool> SameStoredItem(std::string_view current, std::string_view stripped,
   EDDY_RETURN_IF_ERROR(walk.Start());
   bool has_key_attribute = false;
   while (!walk.done() && !has_key_attribute) {
-    Attribute a;
+    EncodedAttribute a;
     EDDY_RETURN_IF_ERROR(walk.Next(&a));
     has_key_attribute = schema.IsKeyAttribute(a.name);
   }
