@@ -23,10 +23,12 @@ constexpr char kTable[] = "flush";
 constexpr int kPartitions = 2;
 constexpr int kSortKeys = 400;
 
+inline constexpr std::uint64_t kDefaultSeed = 6061;
+
 inline std::uint64_t Seed() {
   const char* env = std::getenv("EDDY_FLUSH_SEED");
   if (env != nullptr && env[0] != '\0') return std::strtoull(env, nullptr, 10);
-  return 6061;
+  return kDefaultSeed;
 }
 
 inline std::string SortKey(int sk) {
