@@ -35,7 +35,7 @@ class MemtableSource final : public compaction::EntryIterator {
   }
   bool Valid() const override { return it_.Valid(); }
   compaction::TableEntry entry() const override {
-    return {it_.key(), version_->lsn(), version_->is_deletion(), version_->encoded_item()};
+    return {it_.key(), version_->lsn(), version_->is_deletion(), version_->value()};
   }
   Status status() const override { return Status::Ok(); }
 
@@ -71,7 +71,7 @@ class MemtableReverseSource final : public compaction::EntryIterator {
   }
   bool Valid() const override { return it_.Valid(); }
   compaction::TableEntry entry() const override {
-    return {it_.key(), version_->lsn(), version_->is_deletion(), version_->encoded_item()};
+    return {it_.key(), version_->lsn(), version_->is_deletion(), version_->value()};
   }
   Status status() const override { return Status::Ok(); }
 

@@ -8,7 +8,7 @@ namespace {
 // Sets *found from a memtable version; false when the memtable never saw the key.
 bool FromVersion(const memtable::ItemVersion* v, std::optional<std::string_view>* found) {
   if (v == nullptr) return false;
-  *found = v->is_deletion() ? std::nullopt : std::optional<std::string_view>(v->encoded_item());
+  *found = v->is_deletion() ? std::nullopt : std::optional<std::string_view>(v->value());
   return true;
 }
 

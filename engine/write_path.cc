@@ -184,7 +184,7 @@ Status DbImpl::Execute(std::span<const WriteOp> ops, bool atomic,
           p.slot.node == nullptr ? p.slot.key_hash : blocked_bloom::KeyHash(p.key);
       EDDY_RETURN_IF_ERROR(FindBelowActive(*view, p.key, key_hash, &p.old_owned, &p.old_stored));
     } else if (!current->is_deletion()) {
-      p.old_stored = current->encoded_item();
+      p.old_stored = current->value();
     }
     const bool needs_old_item = op.condition != nullptr || op.kind == WriteOp::Kind::kUpdate ||
                                 op.return_values != ReturnValues::kNone;

@@ -60,8 +60,8 @@ class BulkLoad {
 
   // As Memtable::Put and Delete; visible after Finish (or earlier, when a
   // batch fills). The views need to live only until the call returns.
-  void Put(std::string_view key, Lsn lsn, std::string_view encoded_item) {
-    Stage(key, table_->NewVersion(lsn, encoded_item));
+  void Put(std::string_view key, Lsn lsn, std::string_view value) {
+    Stage(key, table_->NewVersion(lsn, value));
   }
   void Delete(std::string_view key, Lsn lsn) { Stage(key, table_->NewDeletion(lsn)); }
 

@@ -8,12 +8,12 @@ namespace eddy::memtable {
 Memtable::Memtable(std::size_t arena_block_bytes, std::size_t filter_bytes)
     : arena_(arena_block_bytes), list_(&arena_), filter_(filter_bytes) {}
 
-const ItemVersion* Memtable::NewVersion(Lsn lsn, std::string_view encoded_item) {
-  char* raw = arena_.Allocate(sizeof(ItemVersion) + encoded_item.size());
+const ItemVersion* Memtable::NewVersion(Lsn lsn, std::string_view value) {
+  char* raw = arena_.Allocate(sizeof(ItemVersion) + value.size());
   auto* v = new (raw) ItemVersion();
   v->set_lsn(lsn);
-  v->size_ = static_cast<std::uint32_t>(encoded_item.size());
-  std::memcpy(raw + sizeof(ItemVersion), encoded_item.data(), encoded_item.size());
+  v->size_ = static_cast<std::uint32_t>(value.size());
+  std::memcpy(raw + sizeof(ItemVersion), value.data(), value.size());
   return v;
 }
 
@@ -24,8 +24,8 @@ const ItemVersion* Memtable::NewDeletion(Lsn lsn) {
   return v;
 }
 
-void Memtable::Put(std::string_view key, Lsn lsn, std::string_view encoded_item) {
-  Install(key, NewVersion(lsn, encoded_item));
+void Memtable::Put(std::string_view key, Lsn lsn, std::string_view value) {
+  Install(key, NewVersion(lsn, value));
 }
 
 void Memtable::Delete(std::string_view key, Lsn lsn) {
@@ -61,8 +61,8 @@ const ItemVersion* Memtable::Find(std::string_view key, Slot* slot) const {
   return static_cast<const ItemVersion*>(slot->node->payload().load(std::memory_order_acquire));
 }
 
-void Memtable::Put(Slot* slot, std::string_view key, Lsn lsn, std::string_view encoded_item) {
-  InstallAt(slot, key, NewVersion(lsn, encoded_item));
+void Memtable::Put(Slot* slot, std::string_view key, Lsn lsn, std::string_view value) {
+  InstallAt(slot, key, NewVersion(lsn, value));
 }
 
 void Memtable::Delete(Slot* slot, std::string_view key, Lsn lsn) {

@@ -38,7 +38,7 @@ class ItemVersion {
   Lsn lsn() const { return (static_cast<Lsn>(lsn_high_) << 32) | lsn_low_; }
   bool is_deletion() const { return size_ == kDeletion; }
   // The stored item (common/stored_item.h); empty for a deletion.
-  std::string_view encoded_item() const {
+  std::string_view value() const {
     return is_deletion() ? std::string_view() : std::string_view(bytes(), size_);
   }
 
@@ -67,8 +67,8 @@ class Memtable {
   Memtable(const Memtable&) = delete;
   Memtable& operator=(const Memtable&) = delete;
 
-  // Makes `encoded_item` the newest version of `key`.
-  void Put(std::string_view key, Lsn lsn, std::string_view encoded_item);
+  // Makes `value` the newest version of `key`.
+  void Put(std::string_view key, Lsn lsn, std::string_view value);
   // Records that `key` was deleted (a marker that hides older files' data).
   void Delete(std::string_view key, Lsn lsn);
 
@@ -89,7 +89,7 @@ class Memtable {
     std::uint64_t key_hash = 0;  // for the key filter, set when node is null
   };
   const ItemVersion* Find(std::string_view key, Slot* slot) const;
-  void Put(Slot* slot, std::string_view key, Lsn lsn, std::string_view encoded_item);
+  void Put(Slot* slot, std::string_view key, Lsn lsn, std::string_view value);
   void Delete(Slot* slot, std::string_view key, Lsn lsn);
 
   // Bulk loading (recovery) is memtable/bulk_load.h's BulkLoad.
@@ -126,7 +126,7 @@ class Memtable {
   friend class BulkLoad;
   void Install(std::string_view key, const ItemVersion* version);
   void InstallAt(Slot* slot, std::string_view key, const ItemVersion* version);
-  const ItemVersion* NewVersion(Lsn lsn, std::string_view encoded_item);
+  const ItemVersion* NewVersion(Lsn lsn, std::string_view value);
   const ItemVersion* NewDeletion(Lsn lsn);
 
   Arena arena_;

@@ -82,7 +82,7 @@ void ExpectSameContents(const Memtable& want, const Memtable& got) {
     ASSERT_NE(g.version(), nullptr) << g.key();
     EXPECT_EQ(w.version()->lsn(), g.version()->lsn()) << g.key();
     EXPECT_EQ(w.version()->is_deletion(), g.version()->is_deletion()) << g.key();
-    EXPECT_EQ(w.version()->encoded_item(), g.version()->encoded_item()) << g.key();
+    EXPECT_EQ(w.version()->value(), g.version()->value()) << g.key();
     EXPECT_EQ(got.Get(w.key()), g.version());
   }
   EXPECT_FALSE(g.Valid()) << "extra key " << g.key();
@@ -135,7 +135,7 @@ TEST(BulkLoad, ChangesAreVisibleAfterFinish) {
   EXPECT_EQ(table.Get("b"), nullptr);
   load.Finish();
   ASSERT_NE(table.Get("b"), nullptr);
-  EXPECT_EQ(table.Get("b")->encoded_item(), "one");
+  EXPECT_EQ(table.Get("b")->value(), "one");
   ASSERT_NE(table.Get("a"), nullptr);
   EXPECT_TRUE(table.Get("a")->is_deletion());
   EXPECT_EQ(table.KeyCount(), 2u);
@@ -150,8 +150,8 @@ TEST(BulkLoad, TheLastOfEqualKeysWinsEvenAtOneLsn) {
   load.Delete("j", 6);
   load.Put("j", 6, "back");
   load.Finish();
-  EXPECT_EQ(table.Get("k")->encoded_item(), "second");
-  EXPECT_EQ(table.Get("j")->encoded_item(), "back");
+  EXPECT_EQ(table.Get("k")->value(), "second");
+  EXPECT_EQ(table.Get("j")->value(), "back");
   EXPECT_EQ(table.Get("j")->lsn(), 6u);
 }
 
@@ -163,9 +163,9 @@ TEST(BulkLoad, KeysLongerThanTheBatchBuffer) {
   load.Put(long_key, 2, "big");
   load.Put(long_key + "y", 3, "bigger");
   load.Finish();
-  EXPECT_EQ(table.Get(long_key)->encoded_item(), "big");
-  EXPECT_EQ(table.Get(long_key + "y")->encoded_item(), "bigger");
-  EXPECT_EQ(table.Get("a")->encoded_item(), "small");
+  EXPECT_EQ(table.Get(long_key)->value(), "big");
+  EXPECT_EQ(table.Get(long_key + "y")->value(), "bigger");
+  EXPECT_EQ(table.Get("a")->value(), "small");
 }
 
 TEST(BulkLoad, UsesAboutTheMemoryOfSequentialPuts) {

@@ -28,7 +28,7 @@ TEST(Memtable, GetReturnsNewestVersion) {
   const ItemVersion* v = table.Get("a");
   ASSERT_NE(v, nullptr);
   EXPECT_EQ(v->lsn(), 2u);
-  EXPECT_EQ(v->encoded_item(), "two");
+  EXPECT_EQ(v->value(), "two");
   EXPECT_EQ(table.Get("b"), nullptr);
   EXPECT_EQ(table.KeyCount(), 1u);
 }
@@ -40,7 +40,7 @@ TEST(Memtable, DeleteLeavesAMarker) {
   const ItemVersion* v = table.Get("a");
   ASSERT_NE(v, nullptr);
   EXPECT_TRUE(v->is_deletion());
-  EXPECT_EQ(v->encoded_item(), "");
+  EXPECT_EQ(v->value(), "");
   EXPECT_EQ(v->lsn(), 2u);
 }
 
@@ -66,7 +66,7 @@ TEST(Memtable, IteratesInKeyOrderBothWays) {
   for (it.SeekToFirst(); it.Valid(); it.Next(), ++m) {
     ASSERT_NE(m, model.end());
     EXPECT_EQ(it.key(), m->first);
-    EXPECT_EQ(it.version()->encoded_item(), m->second);
+    EXPECT_EQ(it.version()->value(), m->second);
   }
   EXPECT_EQ(m, model.end());
   auto r = model.rbegin();
@@ -127,7 +127,7 @@ TEST(Memtable, ConcurrentInsertsOfDistinctKeysAllLand) {
   for (std::uint64_t n = 0; n < kThreads * kPerThread; ++n) {
     const ItemVersion* v = table.Get(Key(n));
     ASSERT_NE(v, nullptr) << n;
-    EXPECT_EQ(v->encoded_item(), std::to_string(n));
+    EXPECT_EQ(v->value(), std::to_string(n));
   }
 }
 
