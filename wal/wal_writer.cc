@@ -49,6 +49,7 @@
 #include "wal/segment_name.h"
 #include "wal/segment_pool.h"
 #include "wal/wal.h"
+#include "wal/watch_window.h"
 
 namespace eddy::wal {
 namespace {
@@ -63,7 +64,6 @@ constexpr std::uint64_t kEagerSealBytes = 64u << 10;
 // than this (WalOptions::none_hold_us).
 constexpr std::uint64_t kHoldSlackBytes = 512;
 constexpr int kAckSpins = 4000;
-constexpr std::chrono::microseconds kWriterWatch{30};
 
 struct Segment {
   Lsn first_lsn = kNoLsn;
@@ -458,6 +458,11 @@ class WalImpl final : public Wal {
     const std::uint32_t max = options_.max_inflight_writes;
     hold_end_.reset();
     if (open_ != nullptr) {
+      if (watch_started_) {
+        watch_window_.Observe(std::max<std::chrono::nanoseconds>(open_->opened - *watch_started_,
+                                                                 std::chrono::nanoseconds::zero()));
+        watch_started_.reset();
+      }
       const bool holding = inflight_ == 0 && HoldingLocked();
       bool urgent = (inflight_ == 0 && !holding) || closing_ || sync_requested_ > durable_ ||
                     GroupIsDueLocked();
@@ -619,11 +624,13 @@ class WalImpl final : public Wal {
   }
 
   // With nothing in flight and fewer appenders than cores, the next record
-  // usually follows within microseconds (the appender just got its
-  // acknowledgement). Watching for it briefly saves the appender an eventfd
-  // write and the writer a wake-up: together about a tenth of a sync here.
-  // Nothing is in flight, so no kernel worker is starved meanwhile. Returns
-  // true when a record arrived.
+  // usually follows soon (the appender just got its acknowledgement).
+  // Watching for it saves the appender an eventfd write and the writer a
+  // wake-up, which on a virtual machine costs as much as a sync
+  // (docs/benchmarks.md, "2026-12-07"). The watch lasts as long as
+  // watch_window_ says the next record is worth waiting for. Nothing is in
+  // flight, so no kernel worker is starved meanwhile. Returns true when a
+  // record arrived.
   bool WatchForNextRecord() {
     const std::uint64_t appenders = appenders_.load(std::memory_order_relaxed);
     // Only with no I/O at all in flight (writes or a sync round): returning
@@ -645,7 +652,9 @@ class WalImpl final : public Wal {
       }
       seen = next_lsn_ - 1;
     }
-    const auto deadline = std::chrono::steady_clock::now() + kWriterWatch;
+    const auto start = std::chrono::steady_clock::now();
+    watch_started_ = start;
+    const auto deadline = start + watch_window_.window();
     bool arrived = false;
     for (int i = 0; !arrived; ++i) {
       arrived = last_lsn_.load(std::memory_order_seq_cst) != seen;
@@ -866,6 +875,10 @@ class WalImpl final : public Wal {
   bool rotation_needs_sync_ = false;
   // Set by ChooseWorkLocked while the open batch is held (mode none).
   std::optional<std::chrono::steady_clock::time_point> hold_end_;
+  // WatchForNextRecord: how long to watch, and when the last unanswered
+  // watch began (the next record's arrival measures the gap).
+  WatchWindow watch_window_;
+  std::optional<std::chrono::steady_clock::time_point> watch_started_;
 
  public:
   void SetRecoveredState(Lsn durable) {
