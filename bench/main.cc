@@ -93,7 +93,8 @@ struct CliArgs {
   std::vector<std::string> syncs;
   std::vector<std::string> engines;
   std::string sync_method = "dsync";
-  std::uint32_t segment_mib = 0;   // 0: the default for the mode
+  std::uint32_t segment_mib = 0;  // 0: the default for the mode
+  std::string table_reads = "mmap";
   std::uint32_t max_inflight = 0;  // 0: the log picks by sync mode
   std::uint32_t release_ms = 100;
   std::vector<std::string> gbench_args;
@@ -137,6 +138,10 @@ void AddOptions(CLI::App& app, CliArgs& args) {
   app.add_option("--wal-release-ms", args.release_ms,
                  "Period of ReleaseBelow(durable LSN) during WAL runs; 0: never")
       ->capture_default_str();
+  app.add_option("--table-reads", args.table_reads,
+                 "Eddy table files: read blocks through mappings (mmap) or with pread")
+      ->check(CLI::IsMember({"mmap", "pread"}))
+      ->capture_default_str();
   app.add_option("--gbench-arg", args.gbench_args,
                  "Argument for Google Benchmark (workload micro); use --gbench-arg=--flag=value")
       ->allow_extra_args(false);
@@ -158,6 +163,7 @@ Status BuildConfig(const CliArgs& args, RunConfig* config) {
       args.sync_method == "dsync" ? wal::SyncMethod::kDsync : wal::SyncMethod::kLinkedDatasync;
   config->wal_max_inflight = args.max_inflight;
   config->wal_release_ms = args.release_ms;
+  config->map_table_files = args.table_reads == "mmap";
   config->gbench_args = args.gbench_args;
   config->rate = args.rate;
   for (const std::string& s : args.value_sizes) {

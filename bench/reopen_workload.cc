@@ -327,7 +327,7 @@ Status RunReopen(const RunConfig& config, Reporter& reporter) {
       row.AddDetail("cache_drop", r->cache_drop);
       row.AddDetail("resident_bytes_at_open", static_cast<double>(r->resident));
       row.AddDetail("avoid_flush_during_recovery", engine == "rocksdb-noflush" ? "true" : "false");
-      AddSettings(row, engine, kReopenMemtableBytes);
+      AddSettings(row, config, engine, kReopenMemtableBytes);
       results[engine] = *r;
       rows.push_back(std::move(row));
     }

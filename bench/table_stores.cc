@@ -22,6 +22,7 @@ Options EddyOptions(const RunConfig& config, const fs::path& dir, std::uint64_t 
   options.wal_segment_bytes = std::uint64_t{config.wal_segment_mib} << 20;
   options.memtable_budget_bytes = memtable_bytes;
   options.block_cache_bytes = kBlockCacheBytes;
+  options.map_table_files = config.map_table_files;
   options.report_progress = false;
   return options;
 }
@@ -347,7 +348,8 @@ std::string Verdict(bool met) {
   return met ? "met" : "NOT_MET";
 }
 
-void AddSettings(ResultRow& row, const std::string& engine, std::uint64_t memtable_bytes) {
+void AddSettings(ResultRow& row, const RunConfig& config, const std::string& engine,
+                 std::uint64_t memtable_bytes) {
   row.AddDetail("memtable_bytes", static_cast<double>(memtable_bytes));
   row.AddDetail("block_cache_bytes", static_cast<double>(kBlockCacheBytes));
   row.AddDetail("bloom_bits_per_key", kBloomBitsPerKey);
@@ -356,18 +358,21 @@ void AddSettings(ResultRow& row, const std::string& engine, std::uint64_t memtab
   if (engine == "eddy") {
     row.AddDetail("memtables_max", 5);
     row.AddDetail("compaction", "tiered, 64 MiB/s");
+    row.AddDetail("table_reads", config.map_table_files ? "mmap" : "pread");
   } else if (engine.starts_with("rocksdb")) {
     row.AddDetail("memtables_max", kRocksWriteBuffers);
     row.AddDetail("compaction", "leveled");
+    row.AddDetail("table_reads", "pread");
   } else {
     row.AddDetail("memtables_max", 2);
     row.AddDetail("compaction", "leveled");
     row.AddDetail("max_open_files", kLevelDbMaxOpenFiles);
+    row.AddDetail("table_reads", "mmap");  // leveldb's default on 64-bit
   }
 }
 
-ResultRow MakeRow(const std::string& workload, const std::string& engine, int threads,
-                  const Phase& phase, std::uint32_t value_bytes, std::uint64_t items,
+ResultRow MakeRow(const RunConfig& config, const std::string& workload, const std::string& engine,
+                  int threads, const Phase& phase, std::uint32_t value_bytes, std::uint64_t items,
                   std::size_t key_bytes, std::size_t items_per_op) {
   ResultRow row;
   row.workload = workload;
@@ -392,7 +397,7 @@ ResultRow MakeRow(const std::string& workload, const std::string& engine, int th
       series += (series.empty() ? "" : "/") + std::to_string(static_cast<std::uint64_t>(n));
     row.AddDetail("ops_per_second_series", series);
   }
-  AddSettings(row, engine, kMemtableBytes);
+  AddSettings(row, config, engine, kMemtableBytes);
   return row;
 }
 

@@ -252,11 +252,12 @@ double Round(double value, int decimals);
 std::string Count(std::uint64_t n);
 std::string Verdict(bool met);  // "met" / "NOT_MET"
 // The memory budget and settings of `engine`, as details.
-void AddSettings(ResultRow& row, const std::string& engine, std::uint64_t memtable_bytes);
+void AddSettings(ResultRow& row, const RunConfig& config, const std::string& engine,
+                 std::uint64_t memtable_bytes);
 // A row with the phase's rates and latencies, value_bytes and items params,
 // and the settings. mb_per_s counts items_per_op x (key + value) per op.
-ResultRow MakeRow(const std::string& workload, const std::string& engine, int threads,
-                  const Phase& phase, std::uint32_t value_bytes, std::uint64_t items,
+ResultRow MakeRow(const RunConfig& config, const std::string& workload, const std::string& engine,
+                  int threads, const Phase& phase, std::uint32_t value_bytes, std::uint64_t items,
                   std::size_t key_bytes, std::size_t items_per_op = 1);
 
 // ---- Workloads defined in one file and run by another (table_suite)

@@ -236,8 +236,8 @@ Status FillPhase(Chain& chain) {
   results.rate["fillrandom"][chain.engine] = fill.Rate();
   results.space["fillrandom"][chain.engine] = static_cast<double>(space.settled.total);
   if (!chain.ctx.plan.report_fill) return Status::Ok();
-  ResultRow row = MakeRow("fillrandom", chain.engine, cell.threads, fill, cell.value_bytes,
-                          cell.items, kKeyBytes);
+  ResultRow row = MakeRow(chain.ctx.config, "fillrandom", chain.engine, cell.threads, fill,
+                          cell.value_bytes, cell.items, kKeyBytes);
   AddSpace(row, space, chain.live_bytes());
   chain.store.AddDetails(row);
   if (chain.eddy()) {
@@ -268,8 +268,8 @@ Status OverwritePhase(Chain& chain) {
   CellResults& results = chain.ctx.results;
   results.rate["overwriterandom"][chain.engine] = overwrite.Rate();
   results.space["overwriterandom"][chain.engine] = static_cast<double>(space.settled.total);
-  ResultRow row = MakeRow("overwriterandom", chain.engine, cell.threads, overwrite,
-                          cell.value_bytes, cell.items, kKeyBytes);
+  ResultRow row = MakeRow(chain.ctx.config, "overwriterandom", chain.engine, cell.threads,
+                          overwrite, cell.value_bytes, cell.items, kKeyBytes);
   AddSpace(row, space, chain.live_bytes());
   AddReadCache(row, cache, chain.dir);
   chain.store.AddDetails(row);
@@ -344,8 +344,8 @@ Status ReadPhase(Chain& chain) {
   EDDY_RETURN_IF_ERROR(timed.status);
   const Phase read = FromTimed(std::move(timed));
   chain.ctx.results.rate["readrandom"][chain.engine] = read.Rate();
-  ResultRow row = MakeRow("readrandom", chain.engine, cell.threads, read, cell.value_bytes,
-                          cell.items, kKeyBytes);
+  ResultRow row = MakeRow(chain.ctx.config, "readrandom", chain.engine, cell.threads, read,
+                          cell.value_bytes, cell.items, kKeyBytes);
   row.AddParam("after", chain.ctx.plan.overwrite ? "overwriterandom" : "fillrandom");
   AddReadCache(row, cache, chain.dir);
   chain.store.AddDetails(row);
@@ -499,7 +499,7 @@ Status RunScanCell(const RunConfig& config, const std::string& engine, const Tab
   EDDY_RETURN_IF_ERROR(timed.status);
   Phase scan = FromTimed(std::move(timed));
   results.rate["rangescan"][engine] = scan.Rate();
-  *out = MakeRow("rangescan", engine, cell.threads, scan, cell.value_bytes, cell.items,
+  *out = MakeRow(config, "rangescan", engine, cell.threads, scan, cell.value_bytes, cell.items,
                  kKeyBytes + kSortKeyBytes, kScanItems);
   out->AddParam("scan_items", static_cast<double>(kScanItems));
   out->AddDetail("items_per_s", scan.Rate() * kScanItems);

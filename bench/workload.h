@@ -51,6 +51,9 @@ struct RunConfig {
   // How often a helper thread calls Wal::ReleaseBelow, as the engine does
   // after each flush, so segments are recycled; 0 keeps every segment.
   std::uint32_t wal_release_ms = 100;
+  // Eddy table files: read data blocks through mappings (Options::
+  // map_table_files) or with pread, so runs can compare the two.
+  bool map_table_files = true;
 
   // Arguments for Google Benchmark (workload `micro`), e.g.
   // --benchmark_filter=XXH3.

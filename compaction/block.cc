@@ -28,15 +28,56 @@ inline const char* GetVarint32(const char* p, const char* limit, std::uint32_t* 
 
 }  // namespace
 
-std::optional<Block> Block::Parse(std::string contents) {
+std::optional<Block::Restarts> Block::FindRestarts(std::string_view contents) {
   if (contents.size() < 4 || contents.size() > 0xFFFFFFFFu) return std::nullopt;
   std::uint32_t count = DecodeFixed32(contents.data() + contents.size() - 4);
   std::size_t max_count = (contents.size() - 4) / 4;
   if (count > max_count) return std::nullopt;
-  auto restarts_offset = static_cast<std::uint32_t>(contents.size() - 4 - 4 * count);
+  auto offset = static_cast<std::uint32_t>(contents.size() - 4 - 4 * count);
   // A block with entries starts with a restart point; one without has none.
-  if ((count == 0) != (restarts_offset == 0)) return std::nullopt;
-  return Block(std::move(contents), restarts_offset, count);
+  if ((count == 0) != (offset == 0)) return std::nullopt;
+  return Restarts{offset, count};
+}
+
+std::optional<Block> Block::Parse(std::string contents) {
+  std::optional<Restarts> r = FindRestarts(contents);
+  if (!r) return std::nullopt;
+  return Block(std::move(contents), nullptr, {}, r->offset, r->count);
+}
+
+std::optional<Block> Block::ParseMapped(std::string_view contents,
+                                        std::shared_ptr<const void> mapping) {
+  std::optional<Restarts> r = FindRestarts(contents);
+  if (!r) return std::nullopt;
+  return Block({}, std::move(mapping), contents, r->offset, r->count);
+}
+
+Block::Block(std::string owned, std::shared_ptr<const void> mapping, std::string_view contents,
+             std::uint32_t restarts_offset, std::uint32_t restart_count)
+    : owned_(std::move(owned)),
+      mapping_(std::move(mapping)),
+      contents_(mapping_ ? contents : std::string_view(owned_)),
+      restarts_offset_(restarts_offset),
+      restart_count_(restart_count) {}
+
+Block::Block(Block&& other) noexcept
+    : owned_(std::move(other.owned_)),
+      mapping_(std::move(other.mapping_)),
+      contents_(mapping_ ? other.contents_ : std::string_view(owned_)),
+      restarts_offset_(other.restarts_offset_),
+      restart_count_(other.restart_count_) {
+  other.contents_ = {};
+}
+
+Block& Block::operator=(Block&& other) noexcept {
+  if (this == &other) return *this;
+  owned_ = std::move(other.owned_);
+  mapping_ = std::move(other.mapping_);
+  contents_ = mapping_ ? other.contents_ : std::string_view(owned_);
+  restarts_offset_ = other.restarts_offset_;
+  restart_count_ = other.restart_count_;
+  other.contents_ = {};
+  return *this;
 }
 
 std::uint32_t Block::RestartPoint(std::uint32_t index) const {

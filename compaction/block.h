@@ -27,6 +27,15 @@ class Block {
   // Takes the contents (without the trailer). Returns nullopt when the
   // restart array does not fit the contents.
   static std::optional<Block> Parse(std::string contents);
+  // The same over bytes the block does not own: a table file's memory
+  // mapping, which `mapping` keeps alive as long as the block lives.
+  static std::optional<Block> ParseMapped(std::string_view contents,
+                                          std::shared_ptr<const void> mapping);
+
+  Block(Block&& other) noexcept;
+  Block& operator=(Block&& other) noexcept;
+  Block(const Block&) = delete;
+  Block& operator=(const Block&) = delete;
 
   // Bytes held, for the cache's accounting.
   std::size_t size() const { return contents_.size(); }
@@ -68,17 +77,28 @@ class Block {
   };
 
  private:
-  Block(std::string contents, std::uint32_t restarts_offset, std::uint32_t restart_count)
-      : contents_(std::move(contents)),
-        restarts_offset_(restarts_offset),
-        restart_count_(restart_count) {}
+  Block(std::string owned, std::shared_ptr<const void> mapping, std::string_view contents,
+        std::uint32_t restarts_offset, std::uint32_t restart_count);
+  // Where the restart array begins and how many entries it has; nullopt when
+  // it does not fit `contents`.
+  struct Restarts {
+    std::uint32_t offset;
+    std::uint32_t count;
+  };
+  static std::optional<Restarts> FindRestarts(std::string_view contents);
 
   std::uint32_t RestartPoint(std::uint32_t index) const;
   // The full key of the entry at restart point `index`, in place; false when
   // that entry is malformed (a restart entry shares no prefix).
   bool RestartKey(std::uint32_t index, std::string_view* key) const;
 
-  std::string contents_;
+  // The bytes are either owned_ (read from a file) or live in a mapping
+  // that mapping_ keeps alive; contents_ views them either way. (Moving a
+  // block re-points contents_ at the moved owned_: a short string's bytes
+  // move with it.)
+  std::string owned_;
+  std::shared_ptr<const void> mapping_;
+  std::string_view contents_;
   std::uint32_t restarts_offset_ = 0;  // where entries end and the restart array begins
   std::uint32_t restart_count_ = 0;
 };

@@ -50,6 +50,12 @@ Status TableReader::Load() {
   if (file_bytes_ < kFooterBytes) {
     return Corrupt("file of " + std::to_string(file_bytes_) + " bytes too short for a footer", 0);
   }
+  if (options_.map_file) {
+    // A file that cannot be mapped (address space or map count exhausted)
+    // is still read, with preads.
+    Result<std::shared_ptr<const char>> mapped = options_.env->MapReadOnly(file_, file_bytes_);
+    if (mapped.ok()) mapping_ = std::move(*mapped);
+  }
   const std::uint64_t footer_offset = file_bytes_ - kFooterBytes;
   std::string footer_bytes(kFooterBytes, '\0');
   Result<std::uint32_t> n = io_->Read(file_, footer_offset, footer_bytes.data(), kFooterBytes);
@@ -134,8 +140,17 @@ Result<std::shared_ptr<const Block>> TableReader::ReadDataBlock(const BlockHandl
   if (cache != nullptr) {
     if (auto hit = cache->Lookup(options_.file_number, handle.offset)) return hit;
   }
-  EDDY_ASSIGN_OR_RETURN(std::string contents, ReadBlockContents(handle, BlockType::kData));
-  std::optional<Block> block = Block::Parse(std::move(contents));
+  std::optional<Block> block;
+  if (mapping_ != nullptr) {
+    // In bounds: DecodeDataHandle checked the handle against the file's layout.
+    const char* at = mapping_.get() + handle.offset;
+    EDDY_RETURN_IF_ERROR(
+        CheckBlockTrailer(at, handle.size, BlockType::kData, options_.path, handle.offset));
+    block = Block::ParseMapped(std::string_view(at, handle.size), mapping_);
+  } else {
+    EDDY_ASSIGN_OR_RETURN(std::string contents, ReadBlockContents(handle, BlockType::kData));
+    block = Block::Parse(std::move(contents));
+  }
   if (!block) return Corrupt("malformed data block", handle.offset);
   auto shared = std::make_shared<const Block>(std::move(*block));
   if (cache != nullptr && fill_cache) cache->Insert(options_.file_number, handle.offset, shared);

@@ -8,10 +8,15 @@
 //   Corruption("table <path>: bad checksum in block at offset N")
 // (or "malformed ... at offset N") and is never returned as data.
 //
-// Reads: buffered (not O_DIRECT) positional reads through a ReadQueuePool.
-// The page cache then serves as a second level below the block cache, and a
-// block needs no aligned bounce buffer; docs/sstable_format.md has the
-// measurements behind both choices.
+// Reads: data blocks are read in place through a read-only memory mapping
+// of the file where the Env has mappings (the real file system): a block
+// that misses the block cache costs a checksum pass over page-cache memory,
+// not a pread and a copy into a new buffer. The footer, index, filter and
+// properties (read once, at Open) and every block under the test Envs go
+// through buffered positional reads from a ReadQueuePool. Either way the
+// page cache serves as a second level below the block cache;
+// docs/sstable_format.md ("I/O choices") has the measurements behind these
+// choices, and what a mapping costs (SIGBUS on an I/O error under it).
 //
 // Ownership and lifetime: the reader owns its file descriptor and closes it
 // when destroyed. `env`, `cache` and `io` (when given) must outlive the
@@ -55,6 +60,9 @@ struct TableReaderOptions {
   std::uint64_t file_number = 0;
   BlockCache* cache = nullptr;  // optional: without one every block read does I/O
   ReadQueuePool* io = nullptr;  // optional: without one the reader makes its own
+  // Read data blocks through a memory mapping of the file where the Env
+  // offers one (see the header comment); false: positional reads only.
+  bool map_file = true;
 };
 
 class TableReader {
@@ -133,6 +141,7 @@ class TableReader {
   ReadQueuePool* io_ = nullptr;
   wal::FileId file_ = -1;
   bool file_open_ = false;
+  std::shared_ptr<const char> mapping_;  // the whole file, or null
   std::uint64_t file_bytes_ = 0;
   Footer footer_;
   TableProperties props_;

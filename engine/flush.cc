@@ -196,6 +196,7 @@ Result<std::shared_ptr<TableFile>> DbImpl::OpenTableFile(const compaction::Manif
   r.file_number = meta.number;
   r.cache = block_cache_.get();
   r.io = read_pool_.get();
+  r.map_file = options_.map_table_files;
   EDDY_ASSIGN_OR_RETURN(file->reader, compaction::TableReader::Open(r));
   return file;
 }

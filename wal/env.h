@@ -112,6 +112,15 @@ class Env {
   virtual bool SupportsReadAt() const { return false; }
   virtual Result<std::uint32_t> ReadAt(FileId file, std::uint64_t offset, void* dst,
                                        std::uint32_t len);
+
+  // A read-only shared mapping of the first `bytes` of an open file, which
+  // stays valid until the last copy of the pointer goes (closing the file
+  // does not end it); null where the Env has no mappings (the test Envs,
+  // for the same reason as ReadAt). Table files are read through one: a
+  // block costs neither a system call nor a copy. The price: an I/O error
+  // under a mapping, or a file cut short while mapped, arrives as SIGBUS
+  // rather than a Status (docs/sstable_format.md, "I/O choices").
+  virtual Result<std::shared_ptr<const char>> MapReadOnly(FileId file, std::uint64_t bytes);
 };
 
 }  // namespace eddy::wal

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <liburing.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -221,6 +222,15 @@ class PosixUringEnv final : public Env {
     return done;
   }
 
+  Result<std::shared_ptr<const char>> MapReadOnly(FileId file, std::uint64_t bytes) override {
+    if (bytes == 0) return Status::InvalidArgument("cannot map an empty file");
+    void* base = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, file, 0);
+    if (base == MAP_FAILED) return ErrnoStatus(errno, "mmap");
+    return std::shared_ptr<const char>(static_cast<const char*>(base), [bytes](const char* p) {
+      munmap(const_cast<char*>(p), bytes);
+    });
+  }
+
   Result<std::unique_ptr<IoQueue>> NewIoQueue(std::uint32_t depth) override {
     io_uring ring{};
     int rc = io_uring_queue_init(depth, &ring, 0);
@@ -239,6 +249,10 @@ class PosixUringEnv final : public Env {
 
 Result<std::uint32_t> Env::ReadAt(FileId, std::uint64_t, void*, std::uint32_t) {
   return Status::InvalidArgument("this Env has no positional reads; use an IoQueue");
+}
+
+Result<std::shared_ptr<const char>> Env::MapReadOnly(FileId, std::uint64_t) {
+  return std::shared_ptr<const char>();
 }
 
 Env* Env::Default() {

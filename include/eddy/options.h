@@ -26,6 +26,11 @@ struct Options {
   std::uint64_t memtable_budget_bytes = 64ull << 20;
   // Verified table blocks kept in memory, shared by every table file.
   std::uint64_t block_cache_bytes = 64ull << 20;
+  // Read table files' data blocks through read-only memory mappings (no
+  // system call or copy per block) rather than pread. The cost: an I/O error
+  // under a mapping kills the process with SIGBUS instead of failing the
+  // read with IOError (docs/sstable_format.md, "I/O choices").
+  bool map_table_files = true;
   // Background compaction's write rate limit; 0: unpaced.
   std::uint64_t compaction_bytes_per_s = 64ull << 20;
 

@@ -35,6 +35,50 @@ std::map<std::string, std::string> PrefixedKeys(int n) {
   return kv;
 }
 
+// A block small enough for std::string's inline buffer moves its bytes
+// with it: the moved-to block must read its own copy, and so must a block
+// moved again by assignment.
+TEST(Block, MovedBlocksReadTheirOwnBytes) {
+  std::map<std::string, std::string> kv = {{"a", "1"}};
+  Block first = BuildBlock(kv, 16);
+  ASSERT_LT(first.size(), 16u) << "meant to test a short-string block";
+  Block moved(std::move(first));
+  Block assigned = BuildBlock({{"b", "2"}}, 16);
+  assigned = std::move(moved);
+  Block::Iter it(&assigned);
+  it.SeekToFirst();
+  ASSERT_TRUE(it.Valid());
+  EXPECT_EQ(it.key(), "a");
+  EXPECT_EQ(it.value(), "1");
+  it.Next();
+  EXPECT_FALSE(it.Valid());
+  EXPECT_FALSE(it.corrupt());
+}
+
+TEST(Block, ParsedInPlaceOverBytesItDoesNotOwn) {
+  auto kv = PrefixedKeys(100);
+  BlockBuilder builder(16);
+  for (const auto& [k, v] : kv)
+    builder.Add(k, v);
+  auto bytes = std::make_shared<const std::string>(builder.Finish());
+  std::optional<Block> block = Block::ParseMapped(*bytes, bytes);
+  ASSERT_TRUE(block.has_value());
+  EXPECT_EQ(block->size(), bytes->size());
+  bytes.reset();  // the block keeps them alive
+  Block::Iter it(&*block);
+  auto want = kv.begin();
+  for (it.SeekToFirst(); it.Valid(); it.Next(), ++want) {
+    ASSERT_NE(want, kv.end());
+    EXPECT_EQ(it.key(), want->first);
+    EXPECT_EQ(it.value(), want->second);
+  }
+  EXPECT_EQ(want, kv.end());
+  EXPECT_FALSE(it.corrupt());
+  // A restart count that does not fit is refused in place as it is in a copy.
+  auto bad = std::make_shared<const std::string>("\x00\x00\x00\x00\x09\x00\x00\x00", 8);
+  EXPECT_FALSE(Block::ParseMapped(*bad, bad).has_value());
+}
+
 TEST(Block, RoundTripsEveryRestartInterval) {
   auto kv = PrefixedKeys(100);
   for (std::uint32_t interval : {1u, 2u, 16u, 1000u}) {
