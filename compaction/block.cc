@@ -1,5 +1,7 @@
 #include "compaction/block.h"
 
+#include <algorithm>
+
 #include "compaction/format.h"
 
 namespace eddy::compaction {
@@ -196,13 +198,17 @@ void Block::Iter::Prev() {
 }
 
 void Block::Iter::Seek(std::string_view target) {
+  Seek(target, 0, block_->restart_count_ == 0 ? 0 : block_->restart_count_ - 1);
+}
+
+void Block::Iter::Seek(std::string_view target, std::uint32_t first, std::uint32_t last) {
   corrupt_ = false;
   valid_ = false;
   if (block_->restart_count_ == 0) return;
   // Binary search for the last restart point whose key is < target; every
   // entry before it is < target too.
-  std::uint32_t left = 0;
-  std::uint32_t right = block_->restart_count_ - 1;
+  std::uint32_t left = std::min(first, block_->restart_count_ - 1);
+  std::uint32_t right = std::min(std::max(last, left), block_->restart_count_ - 1);
   // The restart keys are compared where they lie, without copying them into
   // key_: an index block restarts at every entry, so a point read's index
   // search is all restart keys.

@@ -40,6 +40,10 @@ class Block {
   // Bytes held, for the cache's accounting.
   std::size_t size() const { return contents_.size(); }
   std::uint32_t restart_count() const { return restart_count_; }
+  // The full key of the entry at restart point `index` (< restart_count()),
+  // in place; false when that entry is malformed (a restart entry shares no
+  // prefix).
+  bool RestartKey(std::uint32_t index, std::string_view* key) const;
 
   class Iter {
    public:
@@ -50,6 +54,10 @@ class Block {
     void SeekToLast();
     // First entry with key >= target.
     void Seek(std::string_view target);
+    // The same, when the caller knows that the last restart key below
+    // `target`, if any, is one of restarts [first, last] (RestartWords):
+    // the binary search covers only those.
+    void Seek(std::string_view target, std::uint32_t first, std::uint32_t last);
     void Next();
     // The entry before the current one (!Valid() before the first).
     // O(log restarts + restart interval): it re-decodes from the last
@@ -88,9 +96,6 @@ class Block {
   static std::optional<Restarts> FindRestarts(std::string_view contents);
 
   std::uint32_t RestartPoint(std::uint32_t index) const;
-  // The full key of the entry at restart point `index`, in place; false when
-  // that entry is malformed (a restart entry shares no prefix).
-  bool RestartKey(std::uint32_t index, std::string_view* key) const;
 
   // The bytes are either owned_ (read from a file) or live in a mapping
   // that mapping_ keeps alive; contents_ views them either way. (Moving a

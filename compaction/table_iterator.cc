@@ -33,7 +33,7 @@ class TableIterator final : public EntryIterator {
     Reset();
     // The first block whose last key is >= target holds the answer, or (if
     // it has none >= target, which a sound file never shows) a later one.
-    index_.Seek(target);
+    table_->SeekIndex(&index_, target);
     if (reverse_) {
       // The last key < target is just before the first key >= target: in
       // this block, or at the end of the one before; past every block's

@@ -1,5 +1,7 @@
 #include "compaction/table_reader.h"
 
+#include <algorithm>
+
 #include "common/byte_codec.h"
 
 namespace eddy::compaction {
@@ -83,7 +85,24 @@ Status TableReader::Load() {
   std::optional<TableProperties> decoded = DecodeProperties(props);
   if (!decoded) return Corrupt("malformed properties block", footer_.properties.offset);
   props_ = std::move(*decoded);
-  return CheckIndex();
+  EDDY_RETURN_IF_ERROR(CheckIndex());
+  // Every key of the file, and every key KeyInRange admits, begins with
+  // what the smallest and the largest key share.
+  const std::string_view lo = props_.smallest_key, hi = props_.largest_key;
+  const std::size_t shared = static_cast<std::size_t>(
+      std::mismatch(lo.begin(), lo.end(), hi.begin(), hi.end()).first - lo.begin());
+  index_words_ = RestartWords::Build(*index_, shared);
+  if (!index_words_) return Corrupt("malformed index block", footer_.index.offset);
+  return Status::Ok();
+}
+
+void TableReader::SeekIndex(Block::Iter* index, std::string_view key) const {
+  if (!KeyInRange(key)) {
+    index->Seek(key);
+    return;
+  }
+  const RestartWords::Range r = index_words_->Narrow(key);
+  index->Seek(key, r.first, r.last);
 }
 
 Status TableReader::CheckIndex() const {
@@ -192,7 +211,7 @@ Result<std::optional<OwnedTableEntry>> TableReader::Get(const KeyProbe& probe) c
   // The index maps each block's last key to the block, so the first index
   // entry >= key names the only block that can hold it.
   Block::Iter index(&*index_);
-  index.Seek(key);
+  SeekIndex(&index, key);
   if (!index.Valid()) {
     if (index.corrupt()) return Corrupt("malformed index block", footer_.index.offset);
     return std::optional<OwnedTableEntry>();

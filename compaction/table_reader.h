@@ -38,6 +38,7 @@
 #include "compaction/bloom_filter.h"
 #include "compaction/format.h"
 #include "compaction/read_queue_pool.h"
+#include "compaction/restart_words.h"
 #include "compaction/table_entry.h"
 #include "eddy/result.h"
 #include "wal/env.h"
@@ -115,6 +116,9 @@ class TableReader {
 
   // Internal, for the table iterator.
   const Block& index_block() const { return *index_; }
+  // Positions `index` (over index_block()) at the first entry whose key is
+  // >= key, narrowing the search with the index's RestartWords.
+  void SeekIndex(Block::Iter* index, std::string_view key) const;
   std::uint64_t index_offset() const { return footer_.index.offset; }
   // Decodes an index entry's value and checks it lies in the data region.
   Result<BlockHandle> DecodeDataHandle(std::string_view encoded, std::uint64_t index_pos) const;
@@ -146,6 +150,7 @@ class TableReader {
   Footer footer_;
   TableProperties props_;
   std::optional<Block> index_;
+  std::optional<RestartWords> index_words_;
   std::optional<BloomFilter> filter_;
 };
 
