@@ -76,6 +76,22 @@ class IoQueue {
   virtual void QueueNotifyWait(std::uint64_t tag) = 0;
   virtual void Notify() = 0;
 
+  // Registers memory with the queue for its life, so that writes from
+  // within it no longer pin its pages on every write (io_uring's
+  // registered buffers; each pin is a costly trip through the hypervisor
+  // on the machines of docs/benchmarks.md). Writes from elsewhere work as
+  // before. Returns false, changing nothing, where the queue cannot (no
+  // such support, a second call, or the locked-memory limit); every write
+  // works either way. The memory must outlive the queue.
+  struct Region {
+    const void* data;
+    std::size_t bytes;
+  };
+  virtual bool RegisterBuffers(const std::vector<Region>& regions) {
+    (void)regions;
+    return false;
+  }
+
   // How many operations may be queued or in flight at once.
   virtual std::uint32_t depth() const = 0;
 };

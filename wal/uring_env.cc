@@ -9,12 +9,14 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "wal/env.h"
 #include "wal/io_status.h"
@@ -34,8 +36,25 @@ class UringIoQueue final : public IoQueue {
   void QueueWrite(FileId file, std::uint64_t offset, const void* data, std::uint32_t len,
                   std::uint64_t tag, bool link_next) override {
     io_uring_sqe* sqe = GetSqe();
-    io_uring_prep_write(sqe, file, data, len, offset);
+    const int index = RegisteredIndex(data, len);
+    if (index >= 0) {
+      io_uring_prep_write_fixed(sqe, file, data, len, offset, index);
+    } else {
+      io_uring_prep_write(sqe, file, data, len, offset);
+    }
     Finish(sqe, tag, link_next);
+  }
+
+  bool RegisterBuffers(const std::vector<Region>& regions) override {
+    if (!registered_.empty() || regions.empty()) return false;
+    std::vector<iovec> iov;
+    for (const Region& r : regions)
+      iov.push_back({const_cast<void*>(r.data), r.bytes});
+    if (io_uring_register_buffers(&ring_, iov.data(), static_cast<unsigned>(iov.size())) != 0) {
+      return false;
+    }
+    registered_ = std::move(iov);
+    return true;
   }
 
   void QueueRead(FileId file, std::uint64_t offset, void* data, std::uint32_t len,
@@ -124,6 +143,16 @@ class UringIoQueue final : public IoQueue {
     return sqe;
   }
 
+  // The registered buffer holding [data, data + len), or -1.
+  int RegisteredIndex(const void* data, std::uint32_t len) const {
+    const auto p = reinterpret_cast<std::uintptr_t>(data);
+    for (std::size_t i = 0; i < registered_.size(); ++i) {
+      const auto base = reinterpret_cast<std::uintptr_t>(registered_[i].iov_base);
+      if (p >= base && p + len <= base + registered_[i].iov_len) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
   static void Finish(io_uring_sqe* sqe, std::uint64_t tag, bool link_next) {
     io_uring_sqe_set_data64(sqe, tag);
     if (link_next) sqe->flags |= IOSQE_IO_LINK;
@@ -138,6 +167,7 @@ class UringIoQueue final : public IoQueue {
   io_uring ring_;
   int event_fd_;
   std::uint32_t depth_;
+  std::vector<iovec> registered_;  // RegisterBuffers; index = buffer index
   std::uint64_t event_count_ = 0;  // target of the armed eventfd read
 };
 

@@ -124,6 +124,13 @@ class WalImpl final : public Wal {
   Status Start(std::vector<std::shared_ptr<Segment>> existing) {
     segments_.assign(existing.begin(), existing.end());
     EDDY_RETURN_IF_ERROR(pool_.Start());
+    // The batch buffers are written over and over: registered once, their
+    // pages are not pinned again for every write. A buffer that grows for
+    // a large record is new memory and is written the ordinary way.
+    std::vector<IoQueue::Region> regions;
+    for (const auto& b : batches_)
+      regions.push_back({b->buffer.data(), b->buffer.capacity()});
+    queue_->RegisterBuffers(regions);
     queue_->QueueNotifyWait(kTagNotify);
     EDDY_RETURN_IF_ERROR(queue_->Submit());
     writer_ = std::thread([this] { RunWriter(); });
