@@ -40,8 +40,6 @@ class RestartWords {
   };
   Range Narrow(std::string_view target) const;
 
-  std::size_t memory_bytes() const { return words_.capacity() * sizeof(std::uint64_t); }
-
  private:
   explicit RestartWords(std::size_t shared_prefix) : shared_prefix_(shared_prefix) {}
   std::uint64_t Word(std::string_view key) const;

@@ -633,7 +633,7 @@ class WalImpl final : public Wal {
   // With nothing in flight and fewer appenders than cores, the next record
   // usually follows soon (the appender just got its acknowledgement).
   // Watching for it saves the appender an eventfd write and the writer a
-  // wake-up, which on a virtual machine costs as much as a sync
+  // wake-up, which on a virtual machine can come hundreds of µs late
   // (docs/benchmarks.md, "2026-12-07"). The watch lasts as long as
   // watch_window_ says the next record is worth waiting for. Nothing is in
   // flight, so no kernel worker is starved meanwhile. Returns true when a
