@@ -43,6 +43,7 @@ Status SegmentPool::Start() {
       EDDY_RETURN_IF_ERROR(env_->Remove(path));
     }
   }
+  EDDY_ASSIGN_OR_RETURN(queue_, env_->NewIoQueue(kZeroWritesInFlight + 1));
   if (ready_.empty() && target_ > 0) {
     // The first spare is made before the log takes writes: zero-filling it
     // in the background would compete with the first seconds of syncs.
@@ -122,12 +123,7 @@ void SegmentPool::Run() {
 Status SegmentPool::Prepare(const std::string& prep_path) {
   EDDY_ASSIGN_OR_RETURN(FileId file, env_->Open(prep_path, {.create = true, .direct = true}));
   auto close_file = [&] { env_->Close(file).IgnoreError(); };
-  Result<std::unique_ptr<IoQueue>> queue_or = env_->NewIoQueue(kZeroWritesInFlight + 1);
-  if (!queue_or.ok()) {
-    close_file();
-    return queue_or.status();
-  }
-  IoQueue& queue = **queue_or;
+  IoQueue& queue = *queue_;
   AlignedBuffer zeros(kZeroChunkBytes);
   std::uint64_t next = 0, done = 0;
   std::uint32_t in_flight = 0;

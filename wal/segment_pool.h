@@ -12,6 +12,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -42,6 +43,12 @@ class SegmentPool {
   Status Prepare(const std::string& prep_path);
 
   Env* env_;
+  // The zero-filling ring, made once in Start and used by whoever prepares
+  // (Start, then the thread): one per segment cost system calls and a
+  // mapping each time, and a ring unmapped by one thread while another maps
+  // its own can land on the same address, which ThreadSanitizer (blind to
+  // liburing's raw munmap) reports as a race.
+  std::unique_ptr<IoQueue> queue_;
   const std::string dir_;
   const std::uint64_t segment_bytes_;
   const std::uint32_t target_;
