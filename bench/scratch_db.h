@@ -29,14 +29,14 @@ class ScratchDb {
   ScratchDb& operator=(const ScratchDb&) = delete;
 
   // Opens a fresh database (shards never split) and creates `table`.
-  Status Open(const TableSpec& table, std::uint64_t memtable_budget_bytes = 64ull << 20) {
+  // `options` gives what the caller sets; dir, sync none, no progress and no
+  // splits are the scratch database's own.
+  Status Open(const TableSpec& table, Options options = {}) {
     std::filesystem::remove_all(dir_);
-    Options options;
     options.dir = dir_.string();
     options.sync_mode = SyncMode::kNone;
     options.report_progress = false;
     options.shard_split_records_per_s = 0;
-    options.memtable_budget_bytes = memtable_budget_bytes;
     EDDY_ASSIGN_OR_RETURN(db_, Db::Open(options));
     return db_->CreateTable(table).status();
   }

@@ -1,8 +1,11 @@
 // Google Benchmark microbenchmarks (workload `micro`) of a stream reader's CPU
-// per record, on a shard that already holds the records: GetRecords (records
-// decoded into items, DynamoDB's strings) and ShardReader (views, no
-// decoding). stream_read measures the same paths under a live writer; these
-// isolate the per-record cost that 16 readers multiply.
+// per record, on a shard that already holds the records: GetRecords with
+// every call decoding its records into items and DynamoDB's strings (the
+// shard's read cache off: what the first reader of a record pays), GetRecords
+// of records another reader decoded already (the cache on: what every other
+// reader pays), and ShardReader (views, no decoding). stream_read measures
+// the same paths under a live writer; these isolate the per-record cost that
+// 16 readers multiply.
 //   eddy-bench micro --gbench-arg=--benchmark_filter=StreamRead
 #include <benchmark/benchmark.h>
 
@@ -23,12 +26,14 @@ constexpr std::uint32_t kRecords = 1000;  // one full GetRecords page
 // kRecords inserts of {pk: S(16 hex digits), v: B(100 bytes)}.
 class StreamFixture {
  public:
-  Status Setup(StreamViewType view) {
+  Status Setup(StreamViewType view, bool shared_decoding = true) {
     TableSpec spec;
     spec.name = kMicroTable;
     spec.key_schema.partition_key = {"pk", AttributeType::kS};
     spec.stream = {true, view, 1};
-    EDDY_RETURN_IF_ERROR(scratch_.Open(spec));
+    Options options;
+    if (!shared_decoding) options.stream_read_cache_bytes = 0;
+    EDDY_RETURN_IF_ERROR(scratch_.Open(spec, options));
     Db& db = scratch_.db();
     const std::string value(100, 'v');
     for (std::uint32_t i = 0; i < kRecords; ++i) {
@@ -59,10 +64,12 @@ class StreamFixture {
 };
 
 // One GetRecords call of a full page: iterator decode, the shard read, and
-// every record decoded into a StreamRecord.
+// the page's records, decoded by this call (range(1) = 0) or taken from the
+// shard's read cache (range(1) = 1).
 void BM_StreamReadGetRecords(benchmark::State& state) {
   StreamFixture fixture;
-  if (Status s = fixture.Setup(static_cast<StreamViewType>(state.range(0))); !s.ok()) {
+  if (Status s = fixture.Setup(static_cast<StreamViewType>(state.range(0)), state.range(1) != 0);
+      !s.ok()) {
     state.SkipWithError(s.ToString().c_str());
     return;
   }
@@ -72,13 +79,16 @@ void BM_StreamReadGetRecords(benchmark::State& state) {
       state.SkipWithError("GetRecords did not return the page");
       return;
     }
-    benchmark::DoNotOptimize(page->records.data());
+    benchmark::DoNotOptimize(&page->records.back());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kRecords);
 }
 BENCHMARK(BM_StreamReadGetRecords)
-    ->Arg(static_cast<int>(StreamViewType::kKeysOnly))
-    ->Arg(static_cast<int>(StreamViewType::kNewImage));
+    ->ArgNames({"view", "shared"})
+    ->Args({static_cast<int>(StreamViewType::kKeysOnly), 0})
+    ->Args({static_cast<int>(StreamViewType::kNewImage), 0})
+    ->Args({static_cast<int>(StreamViewType::kKeysOnly), 1})
+    ->Args({static_cast<int>(StreamViewType::kNewImage), 1});
 
 // The same page through a ShardReader opened at the start: views only.
 void BM_StreamReadShardReader(benchmark::State& state) {

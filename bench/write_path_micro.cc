@@ -26,7 +26,9 @@ void BM_WritePathOverwrite(benchmark::State& state) {
   if (stream) spec.stream = {true, StreamViewType::kNewAndOldImages, 1};
   ScratchDb scratch("micro-write");
   // A budget no repetition fills: no flush in the middle of one.
-  if (Status s = scratch.Open(spec, 4ull << 30); !s.ok()) {
+  Options options;
+  options.memtable_budget_bytes = 4ull << 30;
+  if (Status s = scratch.Open(spec, options); !s.ok()) {
     state.SkipWithError(s.ToString().c_str());
     return;
   }

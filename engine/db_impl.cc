@@ -55,6 +55,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
       std::clamp<std::uint32_t>(options.stream_initial_shards, 1, kMaxInitialShards);
   stream_options.split_records_per_s = options.shard_split_records_per_s;
   stream_options.segment_bytes = options.stream_segment_bytes;
+  stream_options.read_cache_bytes = options.stream_read_cache_bytes;
   stream_options.clock = options.clock != nullptr ? options.clock : Clock::Real();
   if (options.stream_retention_s < 60) {
     return Status::InvalidArgument("stream retention must be at least 60 seconds");

@@ -49,10 +49,10 @@ echo "== ThreadSanitizer build and stream tests"
 # Only the test files with the stream tests it runs (EDDY_TEST_SOURCES).
 EDDY_BUILD_TARGETS="eddy_shards_tests eddy_engine_tests" \
   "$root/scripts/build.sh" "$root/build-tsan" "${san_flags[@]}" -DEDDY_SANITIZE=thread \
-  '-DEDDY_TEST_SOURCES=/tests/(shards/.*|engine/stream_(test|sequencer_test)\.cc)$'
+  '-DEDDY_TEST_SOURCES=/tests/(shards/.*|engine/stream_(test|sequencer_test|read_cache_test)\.cc)$'
 stage_done "ThreadSanitizer build"
 (cd "$root/build-tsan" && ctest --output-on-failure -j "$jobs" --timeout 900 \
-  -R '^(StreamTest|StreamSequencer|Shard|StreamSegment|SegmentTender)')
+  -R '^(StreamTest|StreamSequencer|StreamReadCache|DecodedRecordCache|Shard|StreamSegment|SegmentTender)')
 stage_done "ThreadSanitizer tests"
 
 echo "== All tests passed in $((SECONDS - start)) s"

@@ -8,11 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "engine/streams/decoded_records.h"
 #include "engine/streams/stream_registry.h"
 
 namespace eddy::engine {
 
 struct StreamRegistry::StreamShard {
+  explicit StreamShard(std::uint64_t read_cache_bytes) : decoded(read_cache_bytes) {}
+
   std::uint32_t ordinal = 0;
   std::string id;
   std::string parent_id;
@@ -27,6 +30,8 @@ struct StreamRegistry::StreamShard {
   std::uint64_t window_start_us = 0;  // maintenance only
   std::uint64_t window_records = 0;   // maintenance only
   bool touched = false;               // producer only
+  // GetRecords' decoded records, shared by the shard's readers.
+  DecodedRecordCache decoded;
 };
 
 struct StreamRegistry::Stream {

@@ -56,7 +56,7 @@ StreamRegistry::~StreamRegistry() = default;
 Result<std::shared_ptr<StreamRegistry::StreamShard>> StreamRegistry::MakeShard(
     Stream* stream, std::uint64_t created_us, Lsn lsn, std::uint64_t hash_lo, std::uint64_t hash_hi,
     std::string parent_id) {
-  auto s = std::make_shared<StreamShard>();
+  auto s = std::make_shared<StreamShard>(options_.read_cache_bytes);
   s->ordinal = stream->next_ordinal++;
   s->parent_id = std::move(parent_id);
   s->hash_lo = hash_lo;
@@ -549,6 +549,64 @@ StreamRecord StreamRegistry::ToRecord(const Stream& stream, const shards::Record
   return r;
 }
 
+std::shared_ptr<const DecodedRun> StreamRegistry::DecodeRun(const Stream& stream,
+                                                            const StreamShard& shard,
+                                                            std::uint64_t from,
+                                                            std::uint32_t limit) const {
+  auto run = std::make_shared<DecodedRun>();
+  run->from = from;
+  run->next = shard.shard->Read(from, limit, kMaxGetRecordsBytes, [&](const shards::RecordView& v) {
+    const std::uint64_t footprint = shards::RecordFootprint(v);
+    run->records.push_back(ToRecord(stream, v));
+    run->sequences.push_back(v.sequence);
+    run->footprints.push_back(static_cast<std::uint32_t>(footprint));
+    run->bytes += footprint;
+  });
+  if (run->records.empty()) return nullptr;
+  return run;
+}
+
+std::uint64_t StreamRegistry::ReadPage(const Stream& stream, StreamShard& shard, std::uint64_t from,
+                                       std::uint32_t limit, StreamRecordPage* page) const {
+  // The same page Shard::Read would give (at most `limit` records and
+  // kMaxGetRecordsBytes of segment bytes, at least one record), assembled
+  // from runs other readers decoded where they exist.
+  std::uint64_t position = from;
+  std::uint64_t bytes = 0;
+  while (page->size() < limit) {
+    bool claimed = false;
+    std::shared_ptr<const DecodedRun> run =
+        shard.decoded.FindOrClaim(position, /*wait=*/page->empty(), &claimed);
+    if (run == nullptr) {
+      if (!claimed) break;  // another reader is decoding what follows: the page ends here
+      run = DecodeRun(stream, shard, position, limit - static_cast<std::uint32_t>(page->size()));
+      if (run == nullptr) {
+        shard.decoded.Abandon(position);
+        break;  // nothing at or past `position` yet
+      }
+      shard.decoded.Publish(position, run);
+    }
+    const auto first = static_cast<std::size_t>(
+        std::lower_bound(run->sequences.begin(), run->sequences.end(), position) -
+        run->sequences.begin());
+    std::size_t end = first;
+    bool full = false;
+    while (end < run->records.size()) {
+      const std::size_t taken = page->size() + (end - first);
+      if (taken == limit || (taken > 0 && bytes + run->footprints[end] > kMaxGetRecordsBytes)) {
+        full = true;
+        break;
+      }
+      bytes += run->footprints[end];
+      ++end;
+    }
+    page->Append(run, run->records.data() + first, end - first);
+    if (full) return end > first ? run->sequences[end - 1] + 1 : position;
+    position = run->next;  // every record below it has been taken
+  }
+  return position;
+}
+
 Result<GetRecordsResult> StreamRegistry::GetRecords(std::string_view iterator,
                                                     std::uint32_t limit) const {
   if (limit < 1 || limit > kMaxGetRecordsLimit) {
@@ -572,9 +630,7 @@ Result<GetRecordsResult> StreamRegistry::GetRecords(std::string_view iterator,
   // Read `closed` before the records: a shard seen closed has all its records.
   const bool closed = shard->shard->closed();
   GetRecordsResult out;
-  p.next_sequence = shard->shard->Read(
-      p.next_sequence, limit, kMaxGetRecordsBytes,
-      [&](const shards::RecordView& v) { out.records.push_back(ToRecord(*stream, v)); });
+  p.next_sequence = ReadPage(*stream, *shard, p.next_sequence, limit, &out.records);
   if (!(closed && p.next_sequence > shard->shard->last_sequence())) {
     p.issued_us = now;
     out.next_shard_iterator = EncodeShardIterator(p);

@@ -42,6 +42,8 @@
 
 namespace eddy::engine {
 
+struct DecodedRun;
+
 struct StreamOptions {
   std::string dir;  // <db>/streams
   std::string region;
@@ -52,6 +54,7 @@ struct StreamOptions {
   std::uint32_t initial_shards = 1;
   std::uint32_t split_records_per_s = 0;
   std::uint64_t segment_bytes = 0;
+  std::uint64_t read_cache_bytes = 0;  // per shard, for GetRecords (decoded_records.h)
   Clock* clock = nullptr;
 };
 
@@ -139,6 +142,13 @@ class StreamRegistry {
   Result<std::shared_ptr<Stream>> FindStream(std::string_view arn) const;
   Result<std::shared_ptr<StreamShard>> FindShard(const Stream& stream, std::uint32_t ordinal) const;
   StreamRecord ToRecord(const Stream& stream, const shards::RecordView& view) const;
+  // Decodes the shard's records from `from` on (at most `limit` and one
+  // page's bytes); null when there are none yet.
+  std::shared_ptr<const DecodedRun> DecodeRun(const Stream& stream, const StreamShard& shard,
+                                              std::uint64_t from, std::uint32_t limit) const;
+  // Fills a GetRecords page from `from`; returns the position after it.
+  std::uint64_t ReadPage(const Stream& stream, StreamShard& shard, std::uint64_t from,
+                         std::uint32_t limit, StreamRecordPage* page) const;
 
   const StreamOptions options_;
   const std::uint64_t bucket_us_;

@@ -137,7 +137,7 @@ Result<Lsn> StreamRegistry::RestoreCheckpoint(std::string_view bytes) {
     stream->next_ordinal = static_cast<std::uint32_t>(next_ordinal);
     NameStream(stream.get());
     for (std::size_t j = 0; j < shard_count; ++j) {
-      auto shard = std::make_shared<StreamShard>();
+      auto shard = std::make_shared<StreamShard>(options_.read_cache_bytes);
       std::uint64_t ordinal, ending, trimmed;
       std::string_view parent;
       if (!in.ReadVarint(&ordinal) || ordinal >= next_ordinal || !in.ReadLengthPrefixed(&parent) ||

@@ -45,6 +45,13 @@ struct Options {
   // average over a 10 s window, splits in two. 0: never split.
   std::uint32_t shard_split_records_per_s = 20000;
   std::uint64_t stream_segment_bytes = 64ull << 20;  // a segment file's maximum size
+  // GetRecords decodes a shard's records once and shares them with every
+  // reader of the shard: each shard keeps its most recently decoded records
+  // up to this many bytes (as they lie in the segment; decoded they take two
+  // to three times that). Readers tailing a shard read within milliseconds
+  // of each other, so a little covers them; a reader further behind decodes
+  // its own. 0: every call decodes its own records.
+  std::uint64_t stream_read_cache_bytes = 1ull << 20;
   // How often the Time to Live sweeper scans tables with TTL enabled.
   std::uint32_t ttl_sweep_interval_s = 60;
 };

@@ -24,8 +24,12 @@
 #pragma once
 
 #include <chrono>
+#include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,6 +115,8 @@ struct StreamRecord {
   std::uint64_t size_bytes = 0;  // DynamoDB's SizeBytes: keys plus the images carried
   StreamViewType view_type = StreamViewType::kNewAndOldImages;
   bool by_service = false;  // a delete made by the engine itself (userIdentity Service)
+
+  friend bool operator==(const StreamRecord&, const StreamRecord&) = default;
 };
 
 // GetRecords returns at most this many records, and at most
@@ -118,8 +124,91 @@ struct StreamRecord {
 inline constexpr std::uint32_t kMaxGetRecordsLimit = 1000;
 inline constexpr std::uint64_t kMaxGetRecordsBytes = 1u << 20;
 
+// The records of one GetRecords page, read-only. A shard's records are
+// decoded once and shared by every reader that asks for them (sixteen
+// readers of one shard cost the writer one decoding, not sixteen), so the
+// page holds references to them and keeps them alive as long as it lives.
+// Copy a record to keep it past the page or to change it.
+class StreamRecordPage {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = StreamRecord;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const StreamRecord*;
+    using reference = const StreamRecord&;
+
+    const_iterator() = default;
+    reference operator*() const { return **at_; }
+    pointer operator->() const { return *at_; }
+    reference operator[](difference_type n) const { return *at_[n]; }
+    const_iterator& operator++() {
+      ++at_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator old = *this;
+      ++at_;
+      return old;
+    }
+    const_iterator& operator--() {
+      --at_;
+      return *this;
+    }
+    const_iterator operator--(int) {
+      const_iterator old = *this;
+      --at_;
+      return old;
+    }
+    const_iterator& operator+=(difference_type n) {
+      at_ += n;
+      return *this;
+    }
+    const_iterator& operator-=(difference_type n) {
+      at_ -= n;
+      return *this;
+    }
+    friend const_iterator operator+(const_iterator i, difference_type n) { return i += n; }
+    friend const_iterator operator+(difference_type n, const_iterator i) { return i += n; }
+    friend const_iterator operator-(const_iterator i, difference_type n) { return i -= n; }
+    friend difference_type operator-(const_iterator a, const_iterator b) { return a.at_ - b.at_; }
+    friend auto operator<=>(const const_iterator&, const const_iterator&) = default;
+
+   private:
+    friend class StreamRecordPage;
+    explicit const_iterator(const StreamRecord* const* at) : at_(at) {}
+    const StreamRecord* const* at_ = nullptr;
+  };
+
+  StreamRecordPage() = default;
+
+  std::size_t size() const { return records_.size(); }
+  bool empty() const { return records_.empty(); }
+  const StreamRecord& operator[](std::size_t i) const { return *records_[i]; }
+  const StreamRecord& front() const { return *records_.front(); }
+  const StreamRecord& back() const { return *records_.back(); }
+  const_iterator begin() const { return const_iterator(records_.data()); }
+  const_iterator end() const { return const_iterator(records_.data() + records_.size()); }
+
+  // Appends `count` records starting at `first`, which `owner` keeps alive.
+  // (The engine builds pages; readers only read them.)
+  void Append(std::shared_ptr<const void> owner, const StreamRecord* first, std::size_t count) {
+    if (count == 0) return;
+    if (owners_.empty() || owners_.back() != owner) owners_.push_back(std::move(owner));
+    const std::size_t at = records_.size();
+    records_.resize(at + count);
+    for (std::size_t i = 0; i < count; ++i)
+      records_[at + i] = first + i;
+  }
+
+ private:
+  std::vector<const StreamRecord*> records_;
+  std::vector<std::shared_ptr<const void>> owners_;
+};
+
 struct GetRecordsResult {
-  std::vector<StreamRecord> records;
+  StreamRecordPage records;
   // Empty once a closed shard has been read to its end.
   std::string next_shard_iterator;
 };

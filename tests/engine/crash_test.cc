@@ -417,8 +417,8 @@ void ReadStream(Db* db, std::vector<StreamRecord>* out) {
       auto page = db->GetRecords(next, 1000);
       ASSERT_TRUE(page.ok()) << page.status().ToString();
       if (page->records.empty()) break;
-      for (StreamRecord& r : page->records)
-        out->push_back(std::move(r));
+      for (const StreamRecord& r : page->records)
+        out->push_back(r);
       next = page->next_shard_iterator;
     }
     for (const ShardDescription& s : stream->shards) {
