@@ -95,6 +95,7 @@ struct CliArgs {
   std::string sync_method = "dsync";
   std::uint32_t segment_mib = 0;  // 0: the default for the mode
   std::string table_reads = "mmap";
+  std::string stream_read_cache = "1m";
   std::uint32_t max_inflight = 0;  // 0: the log picks by sync mode
   std::uint32_t release_ms = 100;
   std::vector<std::string> gbench_args;
@@ -142,6 +143,9 @@ void AddOptions(CLI::App& app, CliArgs& args) {
                  "Eddy table files: read blocks through mappings (mmap) or with pread")
       ->check(CLI::IsMember({"mmap", "pread"}))
       ->capture_default_str();
+  app.add_option("--stream-read-cache", args.stream_read_cache,
+                 "Decoded records each shard keeps for GetRecords readers (0: each call decodes)")
+      ->capture_default_str();
   app.add_option("--gbench-arg", args.gbench_args,
                  "Argument for Google Benchmark (workload micro); use --gbench-arg=--flag=value")
       ->allow_extra_args(false);
@@ -164,6 +168,14 @@ Status BuildConfig(const CliArgs& args, RunConfig* config) {
   config->wal_max_inflight = args.max_inflight;
   config->wal_release_ms = args.release_ms;
   config->map_table_files = args.table_reads == "mmap";
+  if (args.stream_read_cache == "0") {
+    config->stream_read_cache_bytes = 0;
+  } else {
+    auto bytes = ParseSize(args.stream_read_cache);
+    if (!bytes)
+      return Status::InvalidArgument("bad --stream-read-cache '" + args.stream_read_cache + "'");
+    config->stream_read_cache_bytes = *bytes;
+  }
   config->gbench_args = args.gbench_args;
   config->rate = args.rate;
   for (const std::string& s : args.value_sizes) {

@@ -32,9 +32,10 @@
 //   4, 16 readers tail the one shard from TRIM_HORIZON, through the embedded
 //   ShardReader and through GetRecords (limit 1000); a caught-up reader
 //   (fewer than 64 records in a call) pauses 1 ms, as batch consumers do. Reports the writer's
-//   rate, its ratio to the no-reader rate (target >= 0.9 with 16 readers), and records/s per reader
-//   and in total.
+//   rate, its ratio to the no-reader rate (target >= 0.9 with 16 readers), records/s per reader
+//   and in total, and the readers' CPU time (in cores, and per call).
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -122,6 +123,7 @@ Result<std::unique_ptr<Db>> OpenDb(const RunConfig& config, const std::filesyste
   options.wal_max_inflight_writes = config.wal_max_inflight;
   options.report_progress = false;
   options.shard_split_records_per_s = 0;
+  options.stream_read_cache_bytes = config.stream_read_cache_bytes;
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(options));
   TableSpec spec;
   spec.name = kStreamTable;
@@ -603,6 +605,7 @@ Status RunStreamLatency(const RunConfig& config, Reporter& reporter) {
 
 struct alignas(64) ReaderState {
   std::uint64_t records = 0;
+  std::int64_t cpu_ns = 0;       // the reader thread's CPU time over the cell
   LatencyHistogram get_records;  // each GetRecords call
   Status status;
 };
@@ -625,6 +628,12 @@ enum class ReadApi { kShardReader, kGetRecords };
 constexpr std::size_t kCaughtUpRecords = 64;
 constexpr auto kBatchingWindow = std::chrono::milliseconds(1);
 
+std::int64_t ThreadCpuNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 const char* ReadApiName(ReadApi api) {
   return api == ReadApi::kShardReader ? "shard_reader" : "get_records";
 }
@@ -644,6 +653,12 @@ Result<ReadRun> RunReadCell(const RunConfig& config, int readers, SyncMode sync,
   for (int r = 0; r < readers; ++r) {
     threads.emplace_back([&, r] {
       ReaderState& me = run.readers[static_cast<std::size_t>(r)];
+      const std::int64_t cpu_start = ThreadCpuNs();
+      struct CpuTally {  // on every way out of the thread
+        ReaderState& state;
+        std::int64_t start;
+        ~CpuTally() { state.cpu_ns = ThreadCpuNs() - start; }
+      } tally{me, cpu_start};
       std::string it = start;
       if (api == ReadApi::kShardReader) {
         Result<std::unique_ptr<ShardReader>> reader = db->OpenShardReader(start);
@@ -712,7 +727,7 @@ Status RunStreamRead(const RunConfig& config, Reporter& reporter) {
     std::vector<std::string> lines = {
         "stream_read sync=" + sync_name + ", one shard, stream NEW_IMAGE:",
         "  api           readers   writer/s  ratio  target         readers/s total   each "
-        "(min-max)   records/call"};
+        "(min-max)   records/call  cpu(cores)  us/call"};
     std::vector<std::pair<ReadApi, int>> cells = {{ReadApi::kShardReader, 0}};
     for (ReadApi api : {ReadApi::kShardReader, ReadApi::kGetRecords}) {
       for (int readers : reader_counts) {
@@ -767,9 +782,11 @@ Status RunStreamRead(const RunConfig& config, Reporter& reporter) {
         continue;
       }
       std::uint64_t total = 0, lo = UINT64_MAX, hi = 0;
+      std::int64_t cpu_ns = 0;
       LatencyHistogram calls;
       for (const ReaderState& r : run->readers) {
         total += r.records;
+        cpu_ns += r.cpu_ns;
         lo = std::min(lo, r.records);
         hi = std::max(hi, r.records);
         calls.Merge(r.get_records);
@@ -796,6 +813,14 @@ Status RunStreamRead(const RunConfig& config, Reporter& reporter) {
       rr.AddDetail("records_per_call", calls.count() > 0 ? static_cast<double>(total) /
                                                                static_cast<double>(calls.count())
                                                          : 0.0);
+      // What the readers cost the machine, less noisy than the writer's rate:
+      // their CPU time together, in cores, and per call.
+      const double reader_cores = static_cast<double>(cpu_ns) / 1e9 / secs;
+      const double cpu_us_per_call =
+          calls.count() > 0 ? static_cast<double>(cpu_ns) / 1e3 / static_cast<double>(calls.count())
+                            : 0.0;
+      rr.AddParam("cpu_cores", Round(reader_cores, 3));
+      rr.AddDetail("cpu_us_per_call", Round(cpu_us_per_call, 2));
       rr.AddDetail("behind_at_end_max", static_cast<double>(w.ops > lo ? w.ops - lo : 0));
       std::string each;
       for (const ReaderState& r : run->readers) {
@@ -809,9 +834,10 @@ Status RunStreamRead(const RunConfig& config, Reporter& reporter) {
       const double per_call =
           calls.count() > 0 ? static_cast<double>(total) / static_cast<double>(calls.count()) : 0;
       std::snprintf(line, sizeof line,
-                    "  %-13s %7d %10.0f  %5.3f  %-14s %17.0f   %6.0f-%-8.0f %12.1f",
+                    "  %-13s %7d %10.0f  %5.3f  %-14s %17.0f   %6.0f-%-8.0f %12.1f  %9.3f  %8.1f",
                     api_name.c_str(), readers, writer_rate, ratio, goal, rr.ops_per_s,
-                    static_cast<double>(lo) / secs, static_cast<double>(hi) / secs, per_call);
+                    static_cast<double>(lo) / secs, static_cast<double>(hi) / secs, per_call,
+                    reader_cores, cpu_us_per_call);
       lines.push_back(line);
     }
     for (const std::string& line : lines)

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "eddy/options.h"
 #include "eddy/result.h"
 #include "eddy/status.h"
 #include "eddy/sync_mode.h"
@@ -54,6 +55,8 @@ struct RunConfig {
   // Eddy table files: read data blocks through mappings (Options::
   // map_table_files) or with pread, so runs can compare the two.
   bool map_table_files = true;
+  // Options::stream_read_cache_bytes of the stream workloads' databases.
+  std::uint64_t stream_read_cache_bytes = Options{}.stream_read_cache_bytes;
 
   // Arguments for Google Benchmark (workload `micro`), e.g.
   // --benchmark_filter=XXH3.
