@@ -10,12 +10,12 @@
 // Pass Google Benchmark flags with --gbench-arg, e.g.
 //   eddy-bench micro --gbench-arg=--benchmark_filter=XXH3
 #include <benchmark/benchmark.h>
-#include <xxhash.h>
 
 #include <string>
 #include <vector>
 
 #include "bench/workload.h"
+#include "common/hash.h"
 #include "wal/format.h"
 
 namespace eddy::bench {

@@ -5,7 +5,6 @@
 // An exception to "cli/ includes only include/eddy/": this is a tool for the
 // write-ahead log itself (as leveldb's leveldbutil reads log files), so it
 // uses wal/ directly rather than a public API made up for it.
-#include <xxhash.h>
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "common/hash.h"
 #include "eddy/sync_mode.h"
 #include "wal/wal.h"
 

@@ -11,11 +11,11 @@
 // format version 2, docs/sstable_format.md).
 #pragma once
 
-#include <xxhash.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "common/hash.h"
 
 namespace eddy::blocked_bloom {
 

@@ -1,6 +1,6 @@
 #include "compaction/block_cache.h"
 
-#include <xxhash.h>
+#include "common/hash.h"
 
 namespace eddy::compaction {
 

@@ -1,9 +1,7 @@
 #include "compaction/format.h"
 
-#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack
-#include <xxhash.h>
-
 #include "common/byte_codec.h"
+#include "common/hash.h"
 
 namespace eddy::compaction {
 

@@ -1,10 +1,9 @@
 #include "compaction/manifest.h"
 
-#include <xxhash.h>
-
 #include <cstdio>
 
 #include "common/byte_codec.h"
+#include "common/hash.h"
 #include "compaction/format.h"
 #include "wal/durable_file.h"
 

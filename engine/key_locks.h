@@ -4,14 +4,14 @@
 // always taken in ascending order, so transactions cannot deadlock.
 #pragma once
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <mutex>
 #include <string_view>
 #include <vector>
+
+#include "common/hash.h"
 
 namespace eddy::engine {
 

@@ -10,8 +10,8 @@
 // filled up, by Limit or by size. Like DynamoDB the walk does not look ahead:
 // a page that fills up on the last matching item still carries
 // LastEvaluatedKey, and the next page is empty and carries none.
-#include <xxhash.h>
 
+#include "common/hash.h"
 #include "common/stored_item.h"
 #include "compaction/merging_iterator.h"
 #include "eddy/condition.h"

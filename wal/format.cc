@@ -1,9 +1,8 @@
 #include "wal/format.h"
 
-#include <xxhash.h>
-
 #include <cstring>
 
+#include "common/hash.h"
 #include "wal/wal.h"
 
 namespace eddy::wal {

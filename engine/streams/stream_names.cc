@@ -1,13 +1,12 @@
 #include "engine/streams/stream_names.h"
 
 // The streaming (state) API is in the static-linking part of the header.
-#define XXH_STATIC_LINKING_ONLY
-#include <xxhash.h>
 
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 
+#include "common/hash.h"
 #include "eddy/stream.h"
 
 namespace eddy {

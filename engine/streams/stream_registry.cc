@@ -1,12 +1,11 @@
 #include "engine/streams/stream_registry.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <set>
 
+#include "common/hash.h"
 #include "common/item_codec.h"
 #include "eddy/db.h"
 #include "engine/streams/registry_entries.h"

@@ -16,11 +16,11 @@
 // Integers are varints, strings length-prefixed (common/byte_codec.h). ARNs,
 // labels, shard IDs and directories are derived again from these fields,
 // exactly as when the stream was created.
-#include <xxhash.h>
 
 #include <algorithm>
 
 #include "common/byte_codec.h"
+#include "common/hash.h"
 #include "engine/streams/registry_entries.h"
 
 namespace eddy::engine {
