@@ -242,7 +242,10 @@ TEST_F(StreamReadCacheTest, PagesEqualPagesDecodedByEveryCall) {
   const std::vector<StreamRecord> all = ReadAll(*uncached_, 1000);
   ASSERT_GT(all.size(), 200u);
   // Read the cached database in an order that leaves runs of many shapes,
-  // then ask both for pages from every record with several limits.
+  // then ask both for pages from every record: a small limit that varies
+  // with the position, and the full limit (cut by bytes near the large
+  // items) from every eighth. (Every limit from every position takes minutes
+  // under the sanitizers.)
   EXPECT_EQ(ReadAll(*cached_, 7), all);
   EXPECT_EQ(ReadAll(*cached_, 1000), all);
   EXPECT_EQ(ReadAll(*small_, 3), all);
@@ -250,7 +253,8 @@ TEST_F(StreamReadCacheTest, PagesEqualPagesDecodedByEveryCall) {
     for (std::size_t k = 0; k < all.size(); ++k) {
       for (ShardIteratorType type :
            {ShardIteratorType::kAtSequenceNumber, ShardIteratorType::kAfterSequenceNumber}) {
-        for (std::uint32_t limit : {1u, 2u, 5u, 64u, 1000u}) {
+        for (std::uint32_t limit : {static_cast<std::uint32_t>(1 + k % 7), 1000u}) {
+          if (limit == 1000 && k % 8 != 0) continue;
           std::string cached_it = Iterator(*db, type, all[k].sequence_number);
           std::string uncached_it = Iterator(*uncached_, type, all[k].sequence_number);
           for (int page = 0; page < 2 && !uncached_it.empty(); ++page) {  // and the page after
