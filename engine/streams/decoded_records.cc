@@ -13,11 +13,6 @@ std::shared_ptr<const DecodedRun> DecodedRecordCache::FindLocked(std::uint64_t s
   return sequence < run->next ? run : nullptr;
 }
 
-std::shared_ptr<const DecodedRun> DecodedRecordCache::Find(std::uint64_t sequence) const {
-  std::lock_guard lock(mu_);
-  return FindLocked(sequence);
-}
-
 void DecodedRecordCache::InsertLocked(std::shared_ptr<const DecodedRun> run) {
   if (run->records.empty() || run->bytes > capacity_bytes_) return;
   auto after = runs_.lower_bound(run->from);
@@ -32,11 +27,6 @@ void DecodedRecordCache::InsertLocked(std::shared_ptr<const DecodedRun> run) {
     bytes_ -= oldest->second->bytes;
     runs_.erase(oldest);
   }
-}
-
-void DecodedRecordCache::Insert(std::shared_ptr<const DecodedRun> run) {
-  std::lock_guard lock(mu_);
-  InsertLocked(std::move(run));
 }
 
 std::shared_ptr<const DecodedRun> DecodedRecordCache::FindOrClaim(std::uint64_t sequence, bool wait,

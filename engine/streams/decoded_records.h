@@ -13,7 +13,8 @@
 // holds up to the run's end. Runs are kept in insertion order up to a byte
 // budget (the records' segment footprints), the oldest dropped first.
 //
-// Thread-safety: any number of readers; a mutex guards only the index.
+// Thread-safety: any number of readers; a mutex guards the index and the
+// claims, never a decoding.
 #pragma once
 
 #include <condition_variable>
@@ -41,13 +42,6 @@ class DecodedRecordCache {
  public:
   explicit DecodedRecordCache(std::uint64_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}
 
-  // The run that holds `sequence` in its range, or null.
-  std::shared_ptr<const DecodedRun> Find(std::uint64_t sequence) const;
-  // Publishes a run unless another reader published an overlapping one
-  // first (both are correct; the first stays). A run larger than the budget
-  // is not kept.
-  void Insert(std::shared_ptr<const DecodedRun> run);
-
   // For readers about to decode. Returns the run that holds `sequence`, or
   // null: then either `*claimed` is set and the caller now owns decoding
   // from `sequence` (ended with Publish, or Abandon if it found nothing), or
@@ -58,6 +52,9 @@ class DecodedRecordCache {
   // first one's run. With a budget of 0 nothing is shared: every caller
   // claims and nobody waits.
   std::shared_ptr<const DecodedRun> FindOrClaim(std::uint64_t sequence, bool wait, bool* claimed);
+  // Ends a claim, publishing the run decoded from it unless another reader
+  // published an overlapping one first (both are correct; the first stays).
+  // A run larger than the budget is not kept.
   void Publish(std::uint64_t claimed, std::shared_ptr<const DecodedRun> run);
   void Abandon(std::uint64_t claimed);
 

@@ -44,59 +44,73 @@ std::shared_ptr<const DecodedRun> MakeRun(std::uint64_t from, std::size_t count,
   return run;
 }
 
+// The run holding `sequence`, or null (a claim taken on a miss is let go).
+std::shared_ptr<const DecodedRun> Find(DecodedRecordCache& cache, std::uint64_t sequence) {
+  bool claimed = false;
+  std::shared_ptr<const DecodedRun> run = cache.FindOrClaim(sequence, /*wait=*/false, &claimed);
+  if (claimed) cache.Abandon(sequence);
+  return run;
+}
+
+// Publishes a run as the reader that decoded it would.
+void Insert(DecodedRecordCache& cache, std::shared_ptr<const DecodedRun> run) {
+  const std::uint64_t from = run->from;
+  cache.Publish(from, std::move(run));
+}
+
 TEST(DecodedRecordCache, FindsTheRunCoveringASequence) {
   DecodedRecordCache cache(1 << 20);
-  cache.Insert(MakeRun(10, 3));  // covers [10, 15)
-  cache.Insert(MakeRun(20, 2));  // covers [20, 23)
-  EXPECT_EQ(cache.Find(9), nullptr);
-  ASSERT_NE(cache.Find(10), nullptr);
-  EXPECT_EQ(cache.Find(10)->from, 10u);
-  EXPECT_EQ(cache.Find(11)->from, 10u);  // between two records: the run still covers it
-  EXPECT_EQ(cache.Find(14)->from, 10u);
-  EXPECT_EQ(cache.Find(15), nullptr);
-  EXPECT_EQ(cache.Find(19), nullptr);
-  EXPECT_EQ(cache.Find(22)->from, 20u);
-  EXPECT_EQ(cache.Find(23), nullptr);
+  Insert(cache, MakeRun(10, 3));  // covers [10, 15)
+  Insert(cache, MakeRun(20, 2));  // covers [20, 23)
+  EXPECT_EQ(Find(cache, 9), nullptr);
+  ASSERT_NE(Find(cache, 10), nullptr);
+  EXPECT_EQ(Find(cache, 10)->from, 10u);
+  EXPECT_EQ(Find(cache, 11)->from, 10u);  // between two records: the run still covers it
+  EXPECT_EQ(Find(cache, 14)->from, 10u);
+  EXPECT_EQ(Find(cache, 15), nullptr);
+  EXPECT_EQ(Find(cache, 19), nullptr);
+  EXPECT_EQ(Find(cache, 22)->from, 20u);
+  EXPECT_EQ(Find(cache, 23), nullptr);
   EXPECT_EQ(cache.bytes(), 500u);
 }
 
 TEST(DecodedRecordCache, KeepsTheFirstOfOverlappingRuns) {
   DecodedRecordCache cache(1 << 20);
-  cache.Insert(MakeRun(10, 3));  // [10, 15)
-  cache.Insert(MakeRun(12, 5));  // overlaps from the right: dropped
-  cache.Insert(MakeRun(4, 4));   // [4, 11) overlaps from the left: dropped
-  cache.Insert(MakeRun(10, 1));  // same start: dropped
-  EXPECT_EQ(cache.Find(12)->records.size(), 3u);
-  EXPECT_EQ(cache.Find(4), nullptr);
+  Insert(cache, MakeRun(10, 3));  // [10, 15)
+  Insert(cache, MakeRun(12, 5));  // overlaps from the right: dropped
+  Insert(cache, MakeRun(4, 4));   // [4, 11) overlaps from the left: dropped
+  Insert(cache, MakeRun(10, 1));  // same start: dropped
+  EXPECT_EQ(Find(cache, 12)->records.size(), 3u);
+  EXPECT_EQ(Find(cache, 4), nullptr);
   EXPECT_EQ(cache.bytes(), 300u);
-  cache.Insert(MakeRun(15, 1));  // adjacent: kept
-  EXPECT_EQ(cache.Find(15)->from, 15u);
-  cache.Insert(MakeRun(5, 2));  // [5, 8), before: kept
-  EXPECT_EQ(cache.Find(7)->from, 5u);
+  Insert(cache, MakeRun(15, 1));  // adjacent: kept
+  EXPECT_EQ(Find(cache, 15)->from, 15u);
+  Insert(cache, MakeRun(5, 2));  // [5, 8), before: kept
+  EXPECT_EQ(Find(cache, 7)->from, 5u);
 }
 
 TEST(DecodedRecordCache, EvictsTheOldestRunsPastItsBudget) {
   DecodedRecordCache cache(1000);
-  cache.Insert(MakeRun(100, 4));  // 400 bytes
-  cache.Insert(MakeRun(10, 4));   // 400 bytes, inserted later though earlier in the shard
-  std::shared_ptr<const DecodedRun> held = cache.Find(100);
-  cache.Insert(MakeRun(200, 3));  // 300 bytes: 1100 > 1000, the run at 100 goes
-  EXPECT_EQ(cache.Find(100), nullptr);
-  EXPECT_NE(cache.Find(10), nullptr);
-  EXPECT_NE(cache.Find(200), nullptr);
+  Insert(cache, MakeRun(100, 4));  // 400 bytes
+  Insert(cache, MakeRun(10, 4));   // 400 bytes, inserted later though earlier in the shard
+  std::shared_ptr<const DecodedRun> held = Find(cache, 100);
+  Insert(cache, MakeRun(200, 3));  // 300 bytes: 1100 > 1000, the run at 100 goes
+  EXPECT_EQ(Find(cache, 100), nullptr);
+  EXPECT_NE(Find(cache, 10), nullptr);
+  EXPECT_NE(Find(cache, 200), nullptr);
   EXPECT_EQ(cache.bytes(), 700u);
   // A reader still holding an evicted run keeps it whole.
   ASSERT_NE(held, nullptr);
   EXPECT_EQ(held->records.at(3).sequence_number, "106");
-  cache.Insert(MakeRun(300, 11));  // larger than the budget: never kept
-  EXPECT_EQ(cache.Find(300), nullptr);
+  Insert(cache, MakeRun(300, 11));  // larger than the budget: never kept
+  EXPECT_EQ(Find(cache, 300), nullptr);
   EXPECT_EQ(cache.bytes(), 700u);
 }
 
 TEST(DecodedRecordCache, ZeroBudgetKeepsNothing) {
   DecodedRecordCache cache(0);
-  cache.Insert(MakeRun(1, 1));
-  EXPECT_EQ(cache.Find(1), nullptr);
+  Insert(cache, MakeRun(1, 1));
+  EXPECT_EQ(Find(cache, 1), nullptr);
   EXPECT_EQ(cache.bytes(), 0u);
 }
 
