@@ -57,6 +57,7 @@
 #include "bench/pacing.h"
 #include "bench/timed_run.h"
 #include "bench/workload.h"
+#include "common/thread_name.h"
 #include "eddy/db.h"
 
 namespace eddy::bench {
@@ -390,6 +391,7 @@ Result<PacedRun> RunPaced(Db& db, double rate, double seconds) {
   // record views (the partition key is the first bytes of the encoded key:
   // hex digits, then the 00 01 terminator).
   std::thread reader([&] {
+    NameThisThread("bench-reader");
     Result<std::unique_ptr<ShardReader>> opened = db.OpenShardReader(iterator);
     if (!opened.ok()) {
       reader_status = opened.status();

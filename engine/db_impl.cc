@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "common/stored_item.h"
+#include "common/thread_name.h"
 #include "wal/durable_file.h"
 
 namespace eddy {
@@ -108,10 +109,19 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
   db->streams_->PublishTouched();
   EDDY_RETURN_IF_ERROR(db->streams_->FinishRecovery(db->wal_->last_lsn()));
   db->sequencer_->Start(db->wal_->last_lsn());
-  db->flusher_ = std::thread([raw] { raw->FlushLoop(); });
-  db->compactor_ = std::thread([raw] { raw->CompactionLoop(); });
+  db->flusher_ = std::thread([raw] {
+    NameThisThread("eddy-flush");
+    raw->FlushLoop();
+  });
+  db->compactor_ = std::thread([raw] {
+    NameThisThread("eddy-compact");
+    raw->CompactionLoop();
+  });
   db->MaybeSwitchMemtable();  // replay may have filled more than a memtable
-  db->maintenance_ = std::thread([raw] { raw->MaintenanceLoop(); });
+  db->maintenance_ = std::thread([raw] {
+    NameThisThread("eddy-maintain");
+    raw->MaintenanceLoop();
+  });
   return std::unique_ptr<Db>(std::move(db));
 }
 

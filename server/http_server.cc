@@ -22,6 +22,8 @@
 #include <boost/crc.hpp>
 #pragma GCC diagnostic pop
 
+#include "common/thread_name.h"
+
 namespace eddy::server {
 
 namespace asio = boost::asio;
@@ -267,7 +269,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(Router* router, HttpServer
   impl->work.emplace(impl->ioc.get_executor());
   impl->Accept();
   for (unsigned i = 0; i < std::max(1u, impl->options.io_threads); ++i) {
-    impl->io_threads.emplace_back([io = &impl->ioc] { io->run(); });
+    impl->io_threads.emplace_back([io = &impl->ioc] {
+      NameThisThread("eddy-http");
+      io->run();
+    });
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }

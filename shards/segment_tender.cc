@@ -1,9 +1,14 @@
 #include "shards/segment_tender.h"
 
+#include "common/thread_name.h"
+
 namespace eddy::shards {
 
 SegmentTender::SegmentTender(std::chrono::microseconds period)
-    : period_(period), thread_([this] { Loop(); }) {}
+    : period_(period), thread_([this] {
+        NameThisThread("eddy-tender");
+        Loop();
+      }) {}
 
 SegmentTender::~SegmentTender() {
   {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/thread_name.h"
 #include "wal/aligned_buffer.h"
 #include "wal/io_status.h"
 #include "wal/segment_name.h"
@@ -53,7 +54,10 @@ Status SegmentPool::Start() {
     EDDY_RETURN_IF_ERROR(env_->Rename(prep, spare));
     ready_.push_back(spare);
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("eddy-wal-spare");
+    Run();
+  });
   return Status::Ok();
 }
 

@@ -42,6 +42,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/thread_name.h"
 #include "wal/aligned_buffer.h"
 #include "wal/format.h"
 #include "wal/io_status.h"
@@ -133,7 +134,10 @@ class WalImpl final : public Wal {
     queue_->RegisterBuffers(regions);
     queue_->QueueNotifyWait(kTagNotify);
     EDDY_RETURN_IF_ERROR(queue_->Submit());
-    writer_ = std::thread([this] { RunWriter(); });
+    writer_ = std::thread([this] {
+      NameThisThread("eddy-wal");
+      RunWriter();
+    });
     return Status::Ok();
   }
 
