@@ -15,6 +15,10 @@
 // peers, which cannot tell, write it again). get: load, then random gets.
 // Memory per item: Eddy's memtable bytes (or RocksDB's
 // rocksdb.cur-size-all-mem-tables) divided by the items loaded.
+//
+// Item counts 10^5 and 10^6 by default; `--items 1e5,1e7` adds the issue's
+// 10^7 cells. After the rows, one `#` line per target of issue 3 that the
+// run's cells allow to check (NoteTargets).
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
 #include <rocksdb/db.h>
@@ -33,6 +37,11 @@
 
 namespace eddy::bench {
 namespace {
+
+// The peers' memtable size: Eddy's default memtable budget, so every engine
+// flushes at the same point (until 2026-12-07 the peers had 1 GiB
+// memtables, kept from before Eddy flushed, which slowed their 10^7 puts).
+const std::size_t kPeerWriteBufferBytes = Options{}.memtable_budget_bytes;
 
 // What the workloads need from an engine. Called from several threads.
 class ItemStore {
@@ -96,10 +105,11 @@ class RocksStore final : public ItemStore {
     options.create_if_missing = true;
     options.compression = rocksdb::kNoCompression;
     options.bottommost_compression = rocksdb::kNoCompression;
-    // Keep every item in the memtable, as Eddy does before flushes exist, so
-    // memory per item compares like with like.
-    options.write_buffer_size = 1ull << 30;
-    options.max_write_buffer_number = 4;
+    // Eddy's memtable budget: an active memtable and up to four waiting for
+    // their flush, as Eddy's (the 10^5 cells stay in memory on every side,
+    // so memory per item compares like with like there).
+    options.write_buffer_size = kPeerWriteBufferBytes;
+    options.max_write_buffer_number = 5;
     rocksdb::DB* db = nullptr;
     EDDY_RETURN_IF_ERROR(RocksStatus(rocksdb::DB::Open(options, dir.string(), &db)));
     return std::unique_ptr<ItemStore>(new RocksStore(db, capture));
@@ -151,7 +161,7 @@ class LevelStore final : public ItemStore {
     leveldb::Options options;
     options.create_if_missing = true;
     options.compression = leveldb::kNoCompression;
-    options.write_buffer_size = 1ull << 30;
+    options.write_buffer_size = kPeerWriteBufferBytes;
     leveldb::DB* db = nullptr;
     leveldb::Status s = leveldb::DB::Open(options, dir.string(), &db);
     if (!s.ok()) return Status::IOError("leveldb: " + s.ToString());
@@ -216,7 +226,8 @@ Status Load(ItemStore& store, const ItemCell& cell) {
       &ignored, &seconds);
 }
 
-Result<ResultRow> RunCell(const RunConfig& config, const ItemCell& cell) {
+// *memory_per_item: the memtable bytes per item loaded (also a row param).
+Result<ResultRow> RunCell(const RunConfig& config, const ItemCell& cell, double* memory_per_item) {
   std::string name = cell.workload + "-" + cell.engine + "-" + std::to_string(cell.items);
   EDDY_ASSIGN_OR_RETURN(auto dir, config.MakeCellDir(name));
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<ItemStore> store, OpenStore(cell, dir));
@@ -287,7 +298,8 @@ Result<ResultRow> RunCell(const RunConfig& config, const ItemCell& cell) {
   row.AddParam("stream", cell.stream ? std::string(StreamViewTypeName(*cell.stream)) : "off");
   if (cell.workload == "overwrite") row.AddParam("noop_pct", cell.noop_pct);
   row.AddParam("sync", "none");
-  row.AddParam("mem_bytes_per_item", static_cast<double>(memtable) / cell.items);
+  *memory_per_item = static_cast<double>(memtable) / static_cast<double>(cell.items);
+  row.AddParam("mem_bytes_per_item", *memory_per_item);
   return row;
 }
 
@@ -296,18 +308,125 @@ std::vector<std::optional<StreamViewType>> AllStreams() {
           StreamViewType::kOldImage, StreamViewType::kNewAndOldImages};
 }
 
+// A measured cell, kept for the target lines printed after the rows.
+struct CellRate {
+  ItemCell cell;
+  double ops_per_s = 0;
+  double memory_per_item = 0;  // memtable bytes per item loaded
+};
+
+const CellRate* FindRate(const std::vector<CellRate>& rates, const ItemCell& like,
+                         std::string_view engine, std::optional<StreamViewType> stream,
+                         std::uint64_t items) {
+  for (const CellRate& r : rates) {
+    const ItemCell& c = r.cell;
+    if (c.engine == engine && c.stream == stream && c.items == items && c.threads == like.threads &&
+        c.value_bytes == like.value_bytes && c.noop_pct == like.noop_pct) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+// The better of RocksDB's and LevelDB's plain rate for `like`'s cell.
+const CellRate* BetterPeer(const std::vector<CellRate>& rates, const ItemCell& like) {
+  const CellRate* best = nullptr;
+  for (const char* peer : {"rocksdb", "leveldb"}) {
+    const CellRate* r = FindRate(rates, like, peer, std::nullopt, like.items);
+    if (r != nullptr && (best == nullptr || r->ops_per_s > best->ops_per_s)) best = r;
+  }
+  return best;
+}
+
+// "1e7" for powers of ten (as the table workloads print item counts).
+std::string ItemsLabel(std::uint64_t items) {
+  int exponent = 0;
+  std::uint64_t n = items;
+  while (n >= 10 && n % 10 == 0) {
+    n /= 10;
+    ++exponent;
+  }
+  return n == 1 ? "1e" + std::to_string(exponent) : std::to_string(items);
+}
+
+void NoteTarget(Reporter& reporter, const ItemCell& cell, const std::string& what, double ratio,
+                const char* comparison, double target, const std::string& against) {
+  const bool met = comparison[0] == '>' ? ratio >= target : ratio <= target;
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%s: %.2fx %s (target %s %.2f: %s) [value_bytes=%u items=%s threads=%d]",
+                what.c_str(), ratio, against.c_str(), comparison, target, met ? "met" : "NOT_MET",
+                cell.value_bytes, ItemsLabel(cell.items).c_str(), cell.threads);
+  reporter.Note(line);
+}
+
+// Issue 3's targets, from the cells this run measured (sync none): put ≥
+// 1.5x the better peer; put of new keys with NEW_AND_OLD_IMAGES ≥ 1.2x the
+// better peer's plain put; at 10^7 items put ≥ 0.85x Eddy's own rate at
+// 10^5; memory per resident item ≤ 0.8x RocksDB's memtable bytes per item;
+// overwrite with NEW_AND_OLD_IMAGES ≥ 5x RocksDB's hand-built change
+// capture and ≥ 1.0x RocksDB's plain overwrite.
+void NoteTargets(const std::string& workload, const std::vector<CellRate>& rates,
+                 Reporter& reporter) {
+  const auto both = StreamViewType::kNewAndOldImages;
+  for (const CellRate& r : rates) {
+    const ItemCell& c = r.cell;
+    if (c.engine != "eddy" || c.noop_pct != 0) continue;
+    if (workload == "put" && !c.stream) {
+      if (const CellRate* peer = BetterPeer(rates, c)) {
+        NoteTarget(reporter, c, "put eddy", r.ops_per_s / peer->ops_per_s, ">=", 1.5,
+                   peer->cell.engine + "'s put");
+      }
+      // Only where every item is still in memory (at least its own bytes
+      // per item): once Eddy has flushed, its memtable holds a fraction.
+      const CellRate* rocks = FindRate(rates, c, "rocksdb", std::nullopt, c.items);
+      const double own_bytes = static_cast<double>(kKeyBytes + c.value_bytes);
+      if (rocks != nullptr && rocks->memory_per_item >= own_bytes &&
+          r.memory_per_item >= own_bytes) {
+        NoteTarget(reporter, c, "put eddy memory per item",
+                   r.memory_per_item / rocks->memory_per_item, "<=", 0.8,
+                   "rocksdb's memtable bytes per item");
+      }
+      if (c.items >= 10'000'000) {
+        if (const CellRate* small = FindRate(rates, c, "eddy", std::nullopt, 100'000)) {
+          NoteTarget(reporter, c, "put eddy at scale", r.ops_per_s / small->ops_per_s, ">=", 0.85,
+                     "its own rate at 1e5 items");
+        }
+      }
+    }
+    if (workload == "put" && c.stream == both) {
+      if (const CellRate* peer = BetterPeer(rates, c)) {
+        NoteTarget(reporter, c, "put eddy NEW_AND_OLD_IMAGES", r.ops_per_s / peer->ops_per_s,
+                   ">=", 1.2, peer->cell.engine + "'s plain put");
+      }
+    }
+    if (workload == "overwrite" && c.stream == both) {
+      if (const CellRate* cdc = FindRate(rates, c, "rocksdb-cdc", std::nullopt, c.items)) {
+        NoteTarget(reporter, c, "overwrite eddy NEW_AND_OLD_IMAGES", r.ops_per_s / cdc->ops_per_s,
+                   ">=", 5.0, "rocksdb's hand-built change capture");
+      }
+      if (const CellRate* plain = FindRate(rates, c, "rocksdb", std::nullopt, c.items)) {
+        NoteTarget(reporter, c, "overwrite eddy NEW_AND_OLD_IMAGES", r.ops_per_s / plain->ops_per_s,
+                   ">=", 1.0, "rocksdb's plain overwrite");
+      }
+    }
+  }
+}
+
 Status RunItemWorkload(const std::string& workload, const RunConfig& config, Reporter& reporter) {
   const auto threads = config.PickThreads({1, 2});
   const auto values = config.PickValueSizes({100, 1000});
+  // The issue's 10^7 cells take minutes each: named with --items.
   const std::vector<std::uint64_t> item_counts =
-      config.quick ? std::vector<std::uint64_t>{20'000}
-                   : std::vector<std::uint64_t>{100'000, 1'000'000};
+      config.PickItems(config.quick ? std::vector<std::uint64_t>{20'000}
+                                    : std::vector<std::uint64_t>{100'000, 1'000'000});
   const auto engines =
       config.PickEngines(workload == "overwrite"
                              ? std::vector<std::string>{"eddy", "rocksdb", "leveldb", "rocksdb-cdc"}
                              : std::vector<std::string>{"eddy", "rocksdb", "leveldb"});
   const std::vector<int> noops =
       workload == "overwrite" ? std::vector<int>{0, 50, 100} : std::vector<int>{0};
+  std::vector<CellRate> rates;
   for (std::uint64_t items : item_counts) {
     for (std::uint32_t value : values) {
       for (int t : threads) {
@@ -320,18 +439,21 @@ Status RunItemWorkload(const std::string& workload, const RunConfig& config, Rep
             }
             for (const auto& stream : streams) {
               ItemCell cell{workload, engine, stream, t, value, items, noop};
-              Result<ResultRow> row = RunCell(config, cell);
+              double memory_per_item = 0;
+              Result<ResultRow> row = RunCell(config, cell, &memory_per_item);
               if (!row.ok()) {
                 reporter.Note(workload + " " + engine + ": " + row.status().ToString());
                 continue;
               }
               reporter.Add(*row);
+              rates.push_back({cell, row->ops_per_s, memory_per_item});
             }
           }
         }
       }
     }
   }
+  NoteTargets(workload, rates, reporter);
   return Status::Ok();
 }
 

@@ -4,7 +4,7 @@
 //   eddy-bench --list
 //   eddy-bench [--json] [--quick] [--dir D] [--duration-s S]
 //              [--threads 1,8] [--value-size 128,16k] [--sync none,batch]
-//              [--engine eddy,rocksdb] WORKLOAD... | all
+//              [--engine eddy,rocksdb] [--items 1e5,1e7] WORKLOAD... | all
 //
 // Scratch data goes to a fresh run-<pid> directory under --dir, removed when
 // the run ends (and --dir itself if this run created it).
@@ -92,6 +92,7 @@ struct CliArgs {
   std::vector<std::string> value_sizes;
   std::vector<std::string> syncs;
   std::vector<std::string> engines;
+  std::vector<double> items;
   std::string sync_method = "dsync";
   std::uint32_t segment_mib = 0;  // 0: the default for the mode
   std::string table_reads = "mmap";
@@ -125,6 +126,11 @@ void AddOptions(CLI::App& app, CliArgs& args) {
       ->allow_extra_args(false);
   app.add_option("--engine", args.engines, "Engines: eddy, rocksdb, leveldb")
       ->delimiter(',')
+      ->allow_extra_args(false);
+  app.add_option("--items", args.items,
+                 "put/overwrite/get: item counts, e.g. 1e5,1e7 (default 1e5,1e6)")
+      ->delimiter(',')
+      ->check(CLI::Range(1e3, 1e10))
       ->allow_extra_args(false);
   app.add_option("--wal-sync-method", args.sync_method, "dsync or linked_datasync")
       ->check(CLI::IsMember({"dsync", "linked_datasync"}))
@@ -160,6 +166,8 @@ Status BuildConfig(const CliArgs& args, RunConfig* config) {
   config->duration_s = args.duration_s > 0 ? args.duration_s : (args.quick ? 0.2 : 3.0);
   config->threads = args.threads;
   config->engines = args.engines;
+  for (double n : args.items)
+    config->items.push_back(static_cast<std::uint64_t>(n));
   // Small segments in smoke runs: pre-writing the spare segment dominates a
   // 0.2 s cell otherwise.
   config->wal_segment_mib = args.segment_mib > 0 ? args.segment_mib : (args.quick ? 8 : 64);

@@ -166,6 +166,9 @@ std::vector<std::uint32_t> RunConfig::PickValueSizes(
 std::vector<SyncMode> RunConfig::PickSyncs(const std::vector<SyncMode>& defaults) const {
   return Pick(syncs, defaults);
 }
+std::vector<std::uint64_t> RunConfig::PickItems(const std::vector<std::uint64_t>& defaults) const {
+  return Pick(items, defaults);
+}
 std::vector<std::string> RunConfig::PickEngines(const std::vector<std::string>& defaults) const {
   if (engines.empty()) return defaults;
   // Engines are a workload's own vocabulary: keep only the ones it knows.

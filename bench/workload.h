@@ -44,6 +44,7 @@ struct RunConfig {
   std::vector<std::uint32_t> value_sizes;  // bytes of payload per operation
   std::vector<SyncMode> syncs;
   std::vector<std::string> engines;
+  std::vector<std::uint64_t> items;  // item counts of put, overwrite, get
 
   // Eddy WAL knobs, so runs can compare methods without a rebuild.
   wal::SyncMethod wal_sync_method = wal::SyncMethod::kDsync;
@@ -71,6 +72,7 @@ struct RunConfig {
   std::vector<std::uint32_t> PickValueSizes(const std::vector<std::uint32_t>& defaults) const;
   std::vector<SyncMode> PickSyncs(const std::vector<SyncMode>& defaults) const;
   std::vector<std::string> PickEngines(const std::vector<std::string>& defaults) const;
+  std::vector<std::uint64_t> PickItems(const std::vector<std::uint64_t>& defaults) const;
 
   // A fresh, empty directory under `dir` named after the cell. Syncs the
   // file system first, so one cell's leftovers do not slow the next.
