@@ -216,6 +216,16 @@ void StreamSegment::TendAhead() {
   // producer only appends, so these pages are not dirtied again.
   const std::uint64_t full = tail & ~(kWriteBackBytes - 1);
   if (full > written_back_) {
+    // Unmapped first: write-back of a page that is mapped writable must
+    // write-protect its entry and flush the TLB of every CPU running this
+    // process, page by page (folio_mkclean), which interrupts the producer
+    // and the readers 256 times a MiB (measured on this project's VMs:
+    // most of the tender's CPU, and milliseconds of wake-up delay; docs/
+    // benchmarks.md, "unmapped before write-back"). Dropping the range
+    // from the mapping costs one flush for the MiB. The pages stay in the
+    // page cache with their data (a shared mapping), and a reader that
+    // reads this far back faults them in again, read-only.
+    madvise(map_ + written_back_, full - written_back_, MADV_DONTNEED);
     sync_file_range(fd_, static_cast<off_t>(written_back_),
                     static_cast<off_t>(full - written_back_), SYNC_FILE_RANGE_WRITE);
     written_back_ = full;

@@ -17,7 +17,9 @@
 //   at page-cache write speed is a pause of a few hundred ms). A tended
 //   segment (SegmentTender) has both taken off that path: a background
 //   thread maps the pages ahead of the tail and starts write-back of every
-//   full MiB behind it, so a seal syncs at most a MiB or two.
+//   full MiB behind it, so a seal syncs at most a MiB or two. It unmaps
+//   each such MiB first: writing back pages mapped writable costs a TLB
+//   flush on every CPU per page (see TendAhead).
 // - Why mmap rather than io_uring writes (as the log uses): readers then
 //   share the producer's pages with no read path of their own and no copy,
 //   and the kernel's page cache is the bounded cache of retained records.
@@ -100,7 +102,8 @@ class StreamSegment {
   // Call before the first Append.
   void set_tended() { tended_.store(true, std::memory_order_relaxed); }
   // Maps the pages ahead of the tail (MADV_POPULATE_WRITE) and starts
-  // write-back (sync_file_range) of the whole MiBs behind it. Best effort:
+  // write-back (sync_file_range) of the whole MiBs behind it, which it
+  // first drops from the mapping (MADV_DONTNEED). Best effort:
   // a failure here leaves the work to page faults and to Sync(), which
   // reports errors.
   void TendAhead();

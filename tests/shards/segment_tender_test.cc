@@ -121,6 +121,52 @@ TEST(SegmentTender, MapsPagesAheadOfATendedSegmentsTail) {
   EXPECT_EQ(at, (*loaded)->end());
 }
 
+TEST(SegmentTender, UnmapsTheWholeMiBsItWritesBackAndTheirRecordsReadTheSame) {
+  // Write-back of pages mapped writable flushes the TLB of every CPU per
+  // page; TendAhead drops the finished MiBs from the mapping first. Their
+  // records must read back unchanged through the same mapping (faulted in
+  // again from the page cache) and from the file.
+  TempDir dir("tender-unmap");
+  const std::string path = dir.Sub("a.seg");
+  std::shared_ptr<StreamSegment> segment = CreateOrDie(path);
+  segment->set_tended();
+  std::uint64_t sequence = 1;
+  std::vector<TestRecord> written = FillTo(segment.get(), 2 * (1 << 20) + 777, &sequence);
+  ASSERT_TRUE(PageMapped(path, 4 * kPage));
+  ASSERT_TRUE(PageMapped(path, (1 << 20) + 4 * kPage));
+
+  segment->TendAhead();
+  EXPECT_FALSE(PageMapped(path, 4 * kPage));
+  EXPECT_FALSE(PageMapped(path, (1 << 20) + 4 * kPage));
+  EXPECT_TRUE(PageMapped(path, segment->end() - 1)) << "the unfinished MiB stays mapped";
+
+  std::uint64_t at = kSegmentHeaderBytes;
+  for (const TestRecord& want : written) {
+    ASSERT_LT(at, segment->end());
+    RecordView got;
+    at = segment->ReadAt(at, &got);
+    ASSERT_TRUE(SameRecord(got, want)) << "sequence " << want.sequence;
+  }
+  EXPECT_EQ(at, segment->end());
+
+  // The producer goes on appending after the unmapped range.
+  std::vector<TestRecord> more = FillTo(segment.get(), 3 * (1 << 20) + 99, &sequence);
+  ASSERT_TRUE(segment->Seal().ok());
+  ASSERT_TRUE(segment->Sync().ok());
+  written.insert(written.end(), more.begin(), more.end());
+  Result<std::shared_ptr<StreamSegment>> loaded =
+      StreamSegment::Load(path, StreamSegment::Repair::kNone);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  at = kSegmentHeaderBytes;
+  for (const TestRecord& want : written) {
+    ASSERT_LT(at, (*loaded)->end());
+    RecordView got;
+    at = (*loaded)->ReadAt(at, &got);
+    ASSERT_TRUE(SameRecord(got, want)) << "sequence " << want.sequence;
+  }
+  EXPECT_EQ(at, (*loaded)->end());
+}
+
 TEST(SegmentTender, LetsGoOfSealedAndDestroyedSegmentsWhileTheProducerAppends) {
   // Segments come and go while the tender runs (ASan and TSan watch this
   // one): sealed ones are dropped, destroyed ones are only weakly held.
