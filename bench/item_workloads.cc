@@ -30,6 +30,7 @@
 
 #include "bench/histogram.h"
 #include "bench/item_data.h"
+#include "bench/table_stores.h"
 #include "bench/timed_run.h"
 #include "bench/workload.h"
 #include "eddy/db.h"
@@ -338,25 +339,14 @@ const CellRate* BetterPeer(const std::vector<CellRate>& rates, const ItemCell& l
   return best;
 }
 
-// "1e7" for powers of ten (as the table workloads print item counts).
-std::string ItemsLabel(std::uint64_t items) {
-  int exponent = 0;
-  std::uint64_t n = items;
-  while (n >= 10 && n % 10 == 0) {
-    n /= 10;
-    ++exponent;
-  }
-  return n == 1 ? "1e" + std::to_string(exponent) : std::to_string(items);
-}
-
 void NoteTarget(Reporter& reporter, const ItemCell& cell, const std::string& what, double ratio,
                 const char* comparison, double target, const std::string& against) {
   const bool met = comparison[0] == '>' ? ratio >= target : ratio <= target;
   char line[512];
-  std::snprintf(line, sizeof line,
-                "%s: %.2fx %s (target %s %.2f: %s) [value_bytes=%u items=%s threads=%d]",
-                what.c_str(), ratio, against.c_str(), comparison, target, met ? "met" : "NOT_MET",
-                cell.value_bytes, ItemsLabel(cell.items).c_str(), cell.threads);
+  std::snprintf(
+      line, sizeof line, "%s: %.2fx %s (target %s %.2f: %s) [value_bytes=%u items=%s threads=%d]",
+      what.c_str(), ratio, against.c_str(), comparison, target, tables::Verdict(met).c_str(),
+      cell.value_bytes, tables::Count(cell.items).c_str(), cell.threads);
   reporter.Note(line);
 }
 
