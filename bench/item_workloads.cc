@@ -40,8 +40,8 @@ namespace eddy::bench {
 namespace {
 
 // The peers' memtable size: Eddy's default memtable budget, so every engine
-// flushes at the same point (until 2026-12-07 the peers had 1 GiB
-// memtables, kept from before Eddy flushed, which slowed their 10^7 puts).
+// flushes at the same point (docs/benchmarks.md, "put at 10^7", says what
+// the 1 GiB used before did to the peers' 10^7 puts).
 const std::size_t kPeerWriteBufferBytes = Options{}.memtable_budget_bytes;
 
 // What the workloads need from an engine. Called from several threads.
@@ -110,7 +110,7 @@ class RocksStore final : public ItemStore {
     // their flush, as Eddy's (the 10^5 cells stay in memory on every side,
     // so memory per item compares like with like there).
     options.write_buffer_size = kPeerWriteBufferBytes;
-    options.max_write_buffer_number = 5;
+    options.max_write_buffer_number = tables::kRocksWriteBuffers;
     rocksdb::DB* db = nullptr;
     EDDY_RETURN_IF_ERROR(RocksStatus(rocksdb::DB::Open(options, dir.string(), &db)));
     return std::unique_ptr<ItemStore>(new RocksStore(db, capture));
