@@ -56,6 +56,8 @@ namespace fs = std::filesystem;
 // A memtable that holds the whole log.
 constexpr std::uint64_t kReopenMemtableBytes = 2ull << 30;
 constexpr double kReopenTarget = 5.0;  // RocksDB's open time / Eddy's
+// The log's segment size in the measured reopen runs (benchmarks.md).
+constexpr std::uint64_t kReopenSegmentBytes = 64ull << 20;
 
 constexpr char kWriterEnv[] = "EDDY_BENCH_REOPEN_WRITER";
 constexpr int kWriterFd = 100;  // the report pipe's write end in the child
@@ -186,12 +188,13 @@ Result<WriterReport> RunWriterChild(const RunConfig& config, const std::string& 
 
   // Everything the child needs is built before fork: between fork and exec
   // it may only call async-signal-safe functions.
-  const std::vector<std::string> args = {exe.string(),
-                                         "--dir",
-                                         config.dir.string(),
-                                         "--wal-segment-mib",
-                                         std::to_string(config.wal_segment_mib),
-                                         "reopen_writer"};
+  const std::vector<std::string> args = {
+      exe.string(),
+      "--dir",
+      config.dir.string(),
+      "--wal-segment-mib",
+      std::to_string(WalSegmentBytes(config, kReopenSegmentBytes) >> 20),
+      "reopen_writer"};
   const std::string spec = std::string(kWriterEnv) + "=" + std::to_string(kWriterFd) + " " +
                            engine + " " + std::to_string(value_bytes) + " " +
                            std::to_string(log_bytes) + " " + std::to_string(items) + " " +

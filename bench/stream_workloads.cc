@@ -120,7 +120,7 @@ Result<std::unique_ptr<Db>> OpenDb(const RunConfig& config, const std::filesyste
   Options options;
   options.dir = dir.string();
   options.sync_mode = sync;
-  options.wal_segment_bytes = std::uint64_t{config.wal_segment_mib} << 20;
+  options.wal_segment_bytes = WalSegmentBytes(config, options.wal_segment_bytes);
   options.wal_max_inflight_writes = config.wal_max_inflight;
   options.report_progress = false;
   options.shard_split_records_per_s = 0;

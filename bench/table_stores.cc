@@ -19,7 +19,7 @@ Options EddyOptions(const RunConfig& config, const fs::path& dir, std::uint64_t 
   Options options;
   options.dir = dir.string();
   options.sync_mode = SyncMode::kNone;
-  options.wal_segment_bytes = std::uint64_t{config.wal_segment_mib} << 20;
+  options.wal_segment_bytes = WalSegmentBytes(config, options.wal_segment_bytes);
   options.memtable_budget_bytes = memtable_bytes;
   options.block_cache_bytes = kBlockCacheBytes;
   options.map_table_files = config.map_table_files;

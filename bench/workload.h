@@ -48,7 +48,8 @@ struct RunConfig {
 
   // Eddy WAL knobs, so runs can compare methods without a rebuild.
   wal::SyncMethod wal_sync_method = wal::SyncMethod::kDsync;
-  std::uint32_t wal_segment_mib = 64;
+  // 0: the workload's default (WalSegmentBytes).
+  std::uint32_t wal_segment_mib = 0;
   std::uint32_t wal_max_inflight = 0;  // 0: the log picks by sync mode
   // How often a helper thread calls Wal::ReleaseBelow, as the engine does
   // after each flush, so segments are recycled; 0 keeps every segment.
@@ -120,6 +121,11 @@ class Reporter {
   // to stderr so stdout stays one object per line.
   virtual void Note(std::string_view text) = 0;
 };
+
+// --wal-segment-mib in bytes, or the workload's `fallback` when not given.
+inline std::uint64_t WalSegmentBytes(const RunConfig& config, std::uint64_t fallback) {
+  return config.wal_segment_mib > 0 ? std::uint64_t{config.wal_segment_mib} << 20 : fallback;
+}
 
 // Run-wide parameters every JSON row carries (duration_s, quick, build type),
 // so one line is self-describing when lines from many runs are collected.

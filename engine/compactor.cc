@@ -6,10 +6,11 @@
 // newest first; a compaction always merges a contiguous run starting at the
 // newest file, so "newer file wins" stays true of the list and a flush that
 // lands meanwhile (at the front) does not disturb it. Picking, in order:
-//   1. Space: when the files other than the oldest hold more than half the
-//      oldest's bytes, merge everything (space amplification ≤ 1.5× when
-//      newer data overwrites older). Only this merge reaches the bottom, so
-//      only it drops tombstones.
+//   1. Space: when all files hold more than Options::compaction_max_space_amp
+//      (default 1.25) times the oldest's bytes, merge everything (the table
+//      files' space amplification stays below that when newer data
+//      overwrites older). Only this merge reaches the bottom, so only it
+//      drops tombstones.
 //   2. Size ratio: the newest files while each next file is at most twice
 //      the run so far, if that makes 4 or more: merges small flushes early,
 //      so the file count stays logarithmic between full merges.
@@ -18,7 +19,7 @@
 // picker per level; with one run list the same merge code, manifest rewrite
 // and view swap as a flush suffice, and rule 1 bounds space directly.
 // The cost is write amplification: a full merge rewrites everything, about
-// 3× per byte for a growing data set (each full merge comes after 50% new).
+// 1 / (amp - 1) times per byte of overwrites: 4× at the default 1.25.
 //
 // Every merge also drops items of deleted tables (ids are never reused, so
 // an id missing from the catalog is dead for good). The merge is paced to
@@ -35,7 +36,6 @@
 namespace eddy::engine {
 namespace {
 
-constexpr double kMaxSpaceAmp = 0.5;
 constexpr double kSizeRatio = 1.0;
 constexpr std::size_t kMinMergeWidth = 4;
 constexpr std::size_t kMaxFiles = 24;
@@ -44,13 +44,14 @@ struct Pick {
   std::size_t last = 0;  // merge files[0..last] (newest first)
 };
 
-std::optional<Pick> PickCompaction(const std::vector<std::shared_ptr<const TableFile>>& files) {
+std::optional<Pick> PickCompaction(const std::vector<std::shared_ptr<const TableFile>>& files,
+                                   double max_space_amp) {
   const std::size_t n = files.size();
   if (n < 2) return std::nullopt;
   double newer = 0;
   for (std::size_t i = 0; i + 1 < n; ++i)
     newer += static_cast<double>(files[i]->meta.file_bytes);
-  if (newer > kMaxSpaceAmp * static_cast<double>(files[n - 1]->meta.file_bytes)) {
+  if (newer > (max_space_amp - 1) * static_cast<double>(files[n - 1]->meta.file_bytes)) {
     return Pick{n - 1};
   }
   double run = static_cast<double>(files[0]->meta.file_bytes);
@@ -137,10 +138,17 @@ class CompactionInput final : public compaction::EntryIterator {
 
 }  // namespace
 
+std::vector<std::uint64_t> DbImpl::TableFileBytes() const {
+  std::vector<std::uint64_t> bytes;
+  for (const auto& f : View()->files)
+    bytes.push_back(f->meta.file_bytes);
+  return bytes;
+}
+
 Result<bool> DbImpl::CompactOnce() {
   std::lock_guard one(compaction_mu_);
   const std::shared_ptr<const ReadView> view = View();
-  const std::optional<Pick> pick = PickCompaction(view->files);
+  const std::optional<Pick> pick = PickCompaction(view->files, options_.compaction_max_space_amp);
   if (!pick) return false;
   const bool bottom = pick->last + 1 == view->files.size();
   std::vector<std::shared_ptr<const TableFile>> inputs(view->files.begin(),

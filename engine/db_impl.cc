@@ -40,6 +40,10 @@ DbImpl::~DbImpl() {
 
 Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
   if (options.dir.empty()) return Status::InvalidArgument("Options.dir is empty");
+  // Below 1.05 every flush would set off a full merge.
+  if (!(options.compaction_max_space_amp >= 1.05)) {
+    return Status::InvalidArgument("Options.compaction_max_space_amp must be at least 1.05");
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   if (ec) return Status::IOError("create directory " + options.dir + ": " + ec.message());

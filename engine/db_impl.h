@@ -83,6 +83,8 @@ class DbImpl final : public Db {
   // Table files live now, and the flushed LSN (every change at or below it
   // is in those files).
   std::size_t TableFileCount() const { return View()->files.size(); }
+  // Each live table file's size, newest first.
+  std::vector<std::uint64_t> TableFileBytes() const;
   Lsn FlushedLsn() const { return flushed_lsn_.load(std::memory_order_relaxed); }
   std::uint64_t FlushCount() {
     std::lock_guard lock(flush_mu_);

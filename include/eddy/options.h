@@ -13,10 +13,13 @@ namespace eddy {
 struct Options {
   std::string dir;  // created if missing
   SyncMode sync_mode = SyncMode::kBatch;
-  std::uint32_t sync_interval_ms = 10;            // sync mode interval
-  std::uint64_t wal_segment_bytes = 64ull << 20;  // write-ahead log segment size
-  std::uint32_t wal_max_inflight_writes = 0;      // 0: by sync mode (wal::WalOptions)
-  Clock* clock = nullptr;                         // nullptr: the real clock
+  std::uint32_t sync_interval_ms = 10;  // sync mode interval
+  // Write-ahead log segment size. The log's disk use is whole segments: those
+  // holding records not yet in table files, plus one pre-written spare
+  // (docs/durability.md, "Disk use").
+  std::uint64_t wal_segment_bytes = 16ull << 20;
+  std::uint32_t wal_max_inflight_writes = 0;  // 0: by sync mode (wal::WalOptions)
+  Clock* clock = nullptr;                     // nullptr: the real clock
   // Print log recovery progress on stderr; default: when stderr is a terminal.
   std::optional<bool> report_progress;
 
@@ -33,6 +36,13 @@ struct Options {
   bool map_table_files = true;
   // Background compaction's write rate limit; 0: unpaced.
   std::uint64_t compaction_bytes_per_s = 64ull << 20;
+  // Tiered compaction merges every table file into one once all of them
+  // together hold more than this many times the bytes of the oldest (the
+  // last full merge's output): the bound on the table files' space
+  // amplification under overwrites. Lower keeps less garbage on disk and
+  // rewrites everything more often (docs/flush_and_compaction.md, "Space
+  // or rewriting"). At least 1.05.
+  double compaction_max_space_amp = 1.25;
 
   // ---- Streams (docs/streams.md)
   std::string region = "us-east-1";              // in stream ARNs and records' awsRegion

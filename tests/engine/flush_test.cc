@@ -121,6 +121,56 @@ TEST_F(FlushTest, CompactionDropsDeletedTablesItems) {
   }
 }
 
+// Under overwrites, once compaction has caught up the table files hold at
+// most Options::compaction_max_space_amp times the bytes of the last full
+// merge (the oldest file), and the setting changes how much garbage stays.
+TEST_F(FlushTest, CompactionKeepsTableFilesWithinTheConfiguredSpaceAmplification) {
+  double worst_at[2] = {0, 0};
+  const double amps[2] = {1.1, 1.5};
+  for (int a = 0; a < 2; ++a) {
+    Options o = MakeOptions();
+    o.dir = dir_.Sub("amp" + std::to_string(a));
+    o.compaction_max_space_amp = amps[a];
+    auto opened = Db::Open(o);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    db_ = std::move(opened).value();
+    ASSERT_NO_FATAL_FAILURE(CreateTable());
+    int full_merges_seen = 0;
+    for (int round = 1; round <= 12; ++round) {
+      ASSERT_TRUE(PutN(db_.get(), kTable, 1000, 300, round).ok());
+      ASSERT_TRUE(impl()->WaitForFlushes().ok());
+      ASSERT_TRUE(impl()->CompactUntilDone().ok());
+      const std::vector<std::uint64_t> files = impl()->TableFileBytes();
+      ASSERT_FALSE(files.empty());
+      double total = 0;
+      for (std::uint64_t b : files)
+        total += static_cast<double>(b);
+      const double amp = total / static_cast<double>(files.back());
+      EXPECT_LE(amp, amps[a]) << "round " << round;
+      worst_at[a] = std::max(worst_at[a], amp);
+      if (files.size() == 1 && round > 1) ++full_merges_seen;
+    }
+    EXPECT_GT(full_merges_seen, 0);
+    for (int i = 0; i < 1000; i += 97) {
+      auto got = db_->Get(kTable, KeyItem({0, SortKey(i)}));
+      ASSERT_TRUE(got.ok() && got->has_value()) << i;
+      EXPECT_TRUE(**got == MakeItem({0, SortKey(i)}, 12, 300)) << i;
+    }
+    ASSERT_TRUE(db_->Close().ok());
+    db_.reset();
+  }
+  // The looser bound let more garbage stay at some point.
+  EXPECT_GT(worst_at[1], amps[0]);
+}
+
+TEST_F(FlushTest, SpaceAmplificationBelowOnePointZeroFiveIsRejected) {
+  Options o = MakeOptions();
+  o.compaction_max_space_amp = 1.0;
+  auto opened = Db::Open(o);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_TRUE(opened.status().IsInvalidArgument()) << opened.status().ToString();
+}
+
 TEST_F(FlushTest, DamagedTableFileReadsAsCorruptionNamingFileAndOffset) {
   ASSERT_NO_FATAL_FAILURE(Open());
   ASSERT_NO_FATAL_FAILURE(CreateTable());
