@@ -9,18 +9,56 @@ std::size_t BlockCache::KeyHash::operator()(const Key& k) const {
   return static_cast<std::size_t>(XXH3_64bits(words, sizeof(words)));
 }
 
-BlockCache::BlockCache(std::size_t capacity_bytes)
-    : capacity_bytes_(capacity_bytes), shard_capacity_bytes_(capacity_bytes / kShardCount) {}
+namespace {
 
-BlockCache::Shard& BlockCache::ShardFor(const Key& key) {
+// Admission slots per shard: about the blocks of 4 KiB a shard holds, a
+// power of two, at least 64.
+std::size_t OfferedSlots(std::size_t shard_capacity_bytes) {
+  std::size_t slots = 64;
+  while (slots < shard_capacity_bytes / 4096)
+    slots *= 2;
+  return slots;
+}
+
+// A fingerprint from hash bits that neither the shard (top 4) nor the slot
+// (low bits) uses up; never 0, which marks an empty slot.
+std::uint32_t Fingerprint(std::uint64_t hash) {
+  return static_cast<std::uint32_t>(hash >> 28) | 1u;
+}
+
+}  // namespace
+
+BlockCache::BlockCache(std::size_t capacity_bytes, Admission admission)
+    : capacity_bytes_(capacity_bytes),
+      admission_(admission),
+      shard_capacity_bytes_(capacity_bytes / kShardCount) {
+  if (admission_ == Admission::kSecondMiss) {
+    for (Shard& shard : shards_)
+      shard.offered.assign(OfferedSlots(shard_capacity_bytes_), 0);
+  }
+}
+
+BlockCache::Shard& BlockCache::ShardFor(std::uint64_t hash) {
   // The map uses the low bits of the same hash; the shard takes the top ones.
-  return shards_[KeyHash{}(key) >> 60];
+  return shards_[hash >> 60];
+}
+
+bool BlockCache::AdmitLocked(Shard& shard, std::uint64_t hash) {
+  std::uint32_t& slot = shard.offered[hash & (shard.offered.size() - 1)];
+  const std::uint32_t fingerprint = Fingerprint(hash);
+  if (slot == fingerprint) {
+    slot = 0;
+    return true;
+  }
+  slot = fingerprint;
+  ++shard.rejected;
+  return false;
 }
 static_assert(BlockCache::kShardCount == 16, "ShardFor takes 4 bits");
 
 std::shared_ptr<const Block> BlockCache::Lookup(std::uint64_t file_number, std::uint64_t offset) {
   Key key{file_number, offset};
-  Shard& shard = ShardFor(key);
+  Shard& shard = ShardFor(KeyHash{}(key));
   std::lock_guard lock(shard.mu);
   auto it = shard.map.find(key);
   if (it == shard.map.end()) {
@@ -37,12 +75,14 @@ void BlockCache::Insert(std::uint64_t file_number, std::uint64_t offset,
   Key key{file_number, offset};
   std::size_t charge = block->size() + kEntryOverheadBytes;
   if (charge > shard_capacity_bytes_) return;
-  Shard& shard = ShardFor(key);
+  const std::uint64_t hash = KeyHash{}(key);
+  Shard& shard = ShardFor(hash);
   // Dropped references are released after the lock, so a block's memory is
   // not freed while other readers wait on the shard.
   std::list<Entry> evicted;
   {
     std::lock_guard lock(shard.mu);
+    if (admission_ == Admission::kSecondMiss && !AdmitLocked(shard, hash)) return;
     if (auto it = shard.map.find(key); it != shard.map.end()) {
       shard.usage -= it->second->charge;
       evicted.splice(evicted.end(), shard.lru, it->second);
@@ -90,6 +130,15 @@ std::uint64_t BlockCache::hits() const {
   for (const Shard& shard : shards_) {
     std::lock_guard lock(shard.mu);
     total += shard.hits;
+  }
+  return total;
+}
+
+std::uint64_t BlockCache::rejected() const {
+  std::uint64_t total = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    total += shard.rejected;
   }
   return total;
 }

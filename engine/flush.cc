@@ -69,7 +69,8 @@ std::size_t DbImpl::MemtableBytes() const {
 }
 
 Status DbImpl::OpenTables() {
-  block_cache_ = std::make_unique<compaction::BlockCache>(options_.block_cache_bytes);
+  block_cache_ = std::make_unique<compaction::BlockCache>(
+      options_.block_cache_bytes, compaction::BlockCache::Admission::kSecondMiss);
   read_pool_ = std::make_unique<compaction::ReadQueuePool>(env_);
   const std::string dir = tables_dir();
   EDDY_RETURN_IF_ERROR(env_->CreateDirIfMissing(dir));

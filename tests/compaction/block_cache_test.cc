@@ -1,5 +1,6 @@
 // BlockCache: LRU eviction within the byte budget, pinned blocks outlive
-// eviction, and concurrent readers through a small cache see correct data.
+// eviction, second-miss admission, and concurrent readers through a small
+// cache see correct data.
 #include "compaction/block_cache.h"
 
 #include <gtest/gtest.h>
@@ -73,6 +74,45 @@ TEST(BlockCache, OversizedBlockIsNotCachedAndEraseFileDropsItsBlocks) {
   cache.EraseFile(2);
   EXPECT_EQ(cache.Lookup(2, 0), nullptr);
   EXPECT_NE(cache.Lookup(3, 0), nullptr);
+}
+
+TEST(BlockCache, SecondMissAdmissionCachesOnlyBlocksOfferedTwice) {
+  BlockCache cache(BlockCache::kShardCount * 64 * 1024, BlockCache::Admission::kSecondMiss);
+  cache.Insert(3, 4096, MakeBlock("k", 1000));
+  EXPECT_EQ(cache.Lookup(3, 4096), nullptr) << "admitted on its first offer";
+  EXPECT_EQ(cache.rejected(), 1u);
+  cache.Insert(3, 4096, MakeBlock("k", 1000));
+  EXPECT_NE(cache.Lookup(3, 4096), nullptr) << "not admitted on its second offer";
+  EXPECT_EQ(cache.rejected(), 1u);
+  // Plain LRU admits at once.
+  BlockCache lru(BlockCache::kShardCount * 64 * 1024);
+  lru.Insert(3, 4096, MakeBlock("k", 1000));
+  EXPECT_NE(lru.Lookup(3, 4096), nullptr);
+}
+
+// Random reads over far more blocks than fit: most misses are turned away,
+// the cache stays within budget, and what is read again soon still gets in.
+TEST(BlockCache, SecondMissAdmissionUnderChurnKeepsRepeatedBlocks) {
+  BlockCache cache(BlockCache::kShardCount * 16 * 1024, BlockCache::Admission::kSecondMiss);
+  std::mt19937_64 rng(17);
+  std::shared_ptr<const Block> block = MakeBlock("k", 1000);
+  std::uint64_t inserts = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint64_t offset = (rng() % 100000) * 4096;
+    if (cache.Lookup(9, offset) == nullptr) {
+      cache.Insert(9, offset, block);
+      ++inserts;
+    }
+    // One hot block, read every tenth time.
+    if (i % 10 == 0 && cache.Lookup(9, 1) == nullptr) {
+      cache.Insert(9, 1, block);
+      ++inserts;
+    }
+    ASSERT_LE(cache.usage_bytes(), cache.capacity_bytes());
+  }
+  EXPECT_GT(cache.rejected(), inserts * 9 / 10);
+  EXPECT_NE(cache.Lookup(9, 1), nullptr);
+  EXPECT_GT(cache.hits(), 1900u);  // the hot block, nearly every time
 }
 
 TEST(BlockCache, ConcurrentReadersThroughASmallCache) {
