@@ -235,10 +235,18 @@ Status DbImpl::FlushOldest(const FrozenMemtable& frozen) {
   // the DDL mutex, every catalog record up to the log's last LSN is
   // applied), item counts as of the switch.
   std::string catalog;
+  Lsn catalog_lsn;
   {
     std::lock_guard ddl(ddl_mu_);
-    catalog_.EncodeCheckpoint(wal_->last_lsn(), frozen.switch_lsn, *frozen.item_counts, &catalog);
+    catalog_lsn = wal_->last_lsn();
+    catalog_.EncodeCheckpoint(catalog_lsn, frozen.switch_lsn, *frozen.item_counts, &catalog);
   }
+  // The next run's log continues above every LSN the manifest names
+  // (Open's min_next_lsn). last_lsn() counts records other writers are
+  // still waiting to have written: were the manifest durable before them
+  // and the process killed, the next run would start above a hole in the
+  // log, and the run after it would find the hole and refuse to open.
+  if (wal_->durable_lsn() < catalog_lsn) EDDY_RETURN_IF_ERROR(wal_->Sync().status());
   // Manifest then view, under manifest_mu_, so that a compaction's rewrite
   // cannot interleave and both agree on the file order.
   std::lock_guard manifest_lock(manifest_mu_);
@@ -246,6 +254,7 @@ Status DbImpl::FlushOldest(const FrozenMemtable& frozen) {
   if (file) next.files.insert(next.files.begin(), file->meta);
   next.flushed_lsn = std::max(next.flushed_lsn, frozen.switch_lsn);
   next.catalog = std::move(catalog);
+  Hook("flush:recording");
   EDDY_RETURN_IF_ERROR(compaction::WriteManifest(env_, dir, next));
   Hook("flush:recorded");
   flushed_lsn_.store(next.flushed_lsn, std::memory_order_relaxed);
