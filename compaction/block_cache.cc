@@ -116,40 +116,27 @@ void BlockCache::EraseFile(std::uint64_t file_number) {
   }
 }
 
+template <typename T>
+T BlockCache::SumOverShards(T Shard::*counter) const {
+  T total = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    total += shard.*counter;
+  }
+  return total;
+}
+
 std::size_t BlockCache::usage_bytes() const {
-  std::size_t total = 0;
-  for (const Shard& shard : shards_) {
-    std::lock_guard lock(shard.mu);
-    total += shard.usage;
-  }
-  return total;
+  return SumOverShards(&Shard::usage);
 }
-
 std::uint64_t BlockCache::hits() const {
-  std::uint64_t total = 0;
-  for (const Shard& shard : shards_) {
-    std::lock_guard lock(shard.mu);
-    total += shard.hits;
-  }
-  return total;
+  return SumOverShards(&Shard::hits);
 }
-
-std::uint64_t BlockCache::rejected() const {
-  std::uint64_t total = 0;
-  for (const Shard& shard : shards_) {
-    std::lock_guard lock(shard.mu);
-    total += shard.rejected;
-  }
-  return total;
-}
-
 std::uint64_t BlockCache::misses() const {
-  std::uint64_t total = 0;
-  for (const Shard& shard : shards_) {
-    std::lock_guard lock(shard.mu);
-    total += shard.misses;
-  }
-  return total;
+  return SumOverShards(&Shard::misses);
+}
+std::uint64_t BlockCache::rejected() const {
+  return SumOverShards(&Shard::rejected);
 }
 
 }  // namespace eddy::compaction

@@ -19,11 +19,11 @@
 // the last blocks it turned away in a small direct-mapped table (as many
 // slots as the shard holds blocks of 4 KiB). A table many times the cache,
 // read at random, misses nearly always; admitting every miss would evict
-// one block per read (map erase, list node, free: an eighth of an
-// overwrite's read at 10^7 items) for a hit rate of a few percent. A block
-// read twice within about a cache's worth of misses still gets in, and a
-// one-pass scan's blocks mostly do not. The engine's cache uses it; kAlways
-// is plain LRU.
+// one block per read (map erase, list node, free: with the lookups, an
+// eighth of the writer's time in overwriterandom at 10^7 items) for a hit
+// rate of a few percent. A block read twice within about a cache's worth
+// of misses still gets in, and a one-pass scan's blocks mostly do not. The
+// engine's cache uses it; kAlways is plain LRU.
 //
 // Thread-safety: every member is thread-safe.
 #pragma once
@@ -100,6 +100,9 @@ class BlockCache {
   };
 
   Shard& ShardFor(std::uint64_t hash);
+  // One counter added up over the shards, each read under its mutex.
+  template <typename T>
+  T SumOverShards(T Shard::*counter) const;
   // Admission::kSecondMiss: whether the key was offered before (and forget
   // it), else remember it. Caller holds shard.mu.
   bool AdmitLocked(Shard& shard, std::uint64_t hash);
