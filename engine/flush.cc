@@ -5,12 +5,12 @@
 //      is between its read of an item and its install, so the log's last LSN
 //      covers every change the memtable holds. The memtable joins the front
 //      of the immutable list with that LSN; a fresh one takes writes.
-//   2. Flush (one background thread, oldest immutable first): sync the log
-//      (so no LSN the file claims can be lost and handed out again), write
-//      the memtable as tables/NNNNNN.sst (newest version per key, tombstones
-//      kept), sync the directory, open it, write the manifest (the new file
-//      first, flushed_lsn = the switch LSN), then publish a view in which the
-//      file replaces the memtable.
+//   2. Flush (one background thread, oldest immutable first): write the
+//      memtable as tables/NNNNNN.sst (newest version per key, tombstones
+//      kept), sync the directory, open it, sync the log through every LSN
+//      the manifest will name (so none can be lost and handed out again),
+//      write the manifest (the new file first, flushed_lsn = the switch
+//      LSN), then publish a view in which the file replaces the memtable.
 //   3. Open: read the manifest, open its files, remove every other file in
 //      tables/ (a flush cut short before its manifest), replay the log while
 //      skipping item changes at or below flushed_lsn.
@@ -225,9 +225,6 @@ Status DbImpl::FlushOldest(const FrozenMemtable& frozen) {
   const std::string dir = tables_dir();
   std::shared_ptr<TableFile> file;
   if (frozen.mem->KeyCount() != 0) {
-    // The file's changes must be durable in the log before the manifest
-    // says the log need not replay them (see the design note).
-    EDDY_RETURN_IF_ERROR(wal_->Sync().status());
     MemtableSource source(frozen.mem.get());
     EDDY_ASSIGN_OR_RETURN(file, WriteTableFile(source, "flush"));
   }
@@ -241,11 +238,14 @@ Status DbImpl::FlushOldest(const FrozenMemtable& frozen) {
     catalog_lsn = wal_->last_lsn();
     catalog_.EncodeCheckpoint(catalog_lsn, frozen.switch_lsn, *frozen.item_counts, &catalog);
   }
-  // The next run's log continues above every LSN the manifest names
-  // (Open's min_next_lsn). last_lsn() counts records other writers are
-  // still waiting to have written: were the manifest durable before them
-  // and the process killed, the next run would start above a hole in the
-  // log, and the run after it would find the hole and refuse to open.
+  // Every LSN the manifest names must be durable in the log before it is
+  // written: the file's changes (up to the switch LSN, which catalog_lsn
+  // covers), or the log would not replay what a crash took from the file;
+  // and the rest, since the next run's log continues above them (Open's
+  // min_next_lsn). last_lsn() counts records other writers are still
+  // waiting to have written: were the manifest durable before them and the
+  // process killed, the next run would start above a hole in the log, and
+  // the run after it would find the hole and refuse to open.
   if (wal_->durable_lsn() < catalog_lsn) EDDY_RETURN_IF_ERROR(wal_->Sync().status());
   // Manifest then view, under manifest_mu_, so that a compaction's rewrite
   // cannot interleave and both agree on the file order.
