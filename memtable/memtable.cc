@@ -6,10 +6,13 @@
 namespace eddy::memtable {
 
 Memtable::Memtable(std::size_t arena_block_bytes, std::size_t filter_bytes)
-    : arena_(arena_block_bytes), list_(&arena_), filter_(filter_bytes) {}
+    : node_arena_(arena_block_bytes),
+      version_arena_(arena_block_bytes),
+      list_(&node_arena_),
+      filter_(filter_bytes) {}
 
 const ItemVersion* Memtable::NewVersion(Lsn lsn, std::string_view value) {
-  char* raw = arena_.Allocate(sizeof(ItemVersion) + value.size());
+  char* raw = version_arena_.Allocate(sizeof(ItemVersion) + value.size());
   auto* v = new (raw) ItemVersion();
   v->set_lsn(lsn);
   v->size_ = static_cast<std::uint32_t>(value.size());
@@ -18,7 +21,7 @@ const ItemVersion* Memtable::NewVersion(Lsn lsn, std::string_view value) {
 }
 
 const ItemVersion* Memtable::NewDeletion(Lsn lsn) {
-  auto* v = new (arena_.Allocate(sizeof(ItemVersion))) ItemVersion();
+  auto* v = new (version_arena_.Allocate(sizeof(ItemVersion))) ItemVersion();
   v->set_lsn(lsn);
   v->size_ = ItemVersion::kDeletion;
   return v;

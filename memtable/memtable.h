@@ -94,7 +94,9 @@ class Memtable {
 
   // Bulk loading (recovery) is memtable/bulk_load.h's BulkLoad.
 
-  std::size_t MemoryBytes() const { return arena_.MemoryBytes() + filter_.bytes(); }
+  std::size_t MemoryBytes() const {
+    return node_arena_.MemoryBytes() + version_arena_.MemoryBytes() + filter_.bytes();
+  }
   std::size_t KeyCount() const { return list_.size(); }
 
   // Walks keys in order. Valid while the memtable lives; sees inserts that
@@ -129,7 +131,11 @@ class Memtable {
   const ItemVersion* NewVersion(Lsn lsn, std::string_view value);
   const ItemVersion* NewDeletion(Lsn lsn);
 
-  Arena arena_;
+  // Nodes (towers and keys) apart from versions (items): a search touches
+  // only nodes, which then share pages and cache lines with one another
+  // rather than with item bytes it never reads; see docs/memtable.md.
+  Arena node_arena_;
+  Arena version_arena_;
   SkipList list_;
   KeyFilter filter_;
 };
