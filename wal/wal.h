@@ -57,12 +57,13 @@ struct WalOptions {
   // counts.
   std::uint32_t max_inflight_writes = 0;
   std::uint32_t batch_buffer_bytes = 1u << 20;  // grows for larger records
-  // Mode none: how long the writer may hold a batch smaller than one 4 KiB
-  // block, with no write in flight, for more records to join it. Every write
+  // Mode none: how long the writer may hold a batch smaller than 64 KiB,
+  // with no write in flight, for more records to join it. Every write
   // covers whole blocks, so a lone record sealed at once occupies a block:
   // one writer at 50,000 records/s of 190 bytes grew the log by about 1 KB
-  // per record. The price: a process crash may lose records acknowledged up
-  // to this long before it (docs/durability.md). 0: seal at once.
+  // per record; and each write costs system calls and wake-ups. The price:
+  // a process crash may lose records acknowledged up to this long before it
+  // (docs/durability.md). 0: seal at once.
   std::uint32_t none_hold_us = 500;
   // Segments kept pre-written (zero-filled and synced) ahead of need, so a
   // sync never pays for growing a file. Released segments are recycled.

@@ -61,8 +61,8 @@ constexpr std::uint64_t kTagWrite = 0, kTagLinkedSync = 1, kTagRoundSync = 2, kT
 // In mode none, a write in flight holds back the next one until the open
 // batch reaches this size: fewer, larger writes.
 constexpr std::uint64_t kEagerSealBytes = 64u << 10;
-// In mode none, a held batch goes out once its last block has less room
-// than this (WalOptions::none_hold_us).
+// In mode none, a held batch goes out once it is within this of the eager
+// seal size (WalOptions::none_hold_us).
 constexpr std::uint64_t kHoldSlackBytes = 512;
 constexpr int kAckSpins = 4000;
 
@@ -374,13 +374,16 @@ class WalImpl final : public Wal {
 
   // Mode none, with no write in flight: whether the open batch waits for
   // more records rather than go out padded to a block (WalOptions::
-  // none_hold_us). It waits while its last block has room for more and it
-  // is younger than the hold; the writer sleeps until the hold ends,
-  // appenders wake it once the block is full.
+  // none_hold_us). It waits until it nears the eager seal size or the hold
+  // ends; the writer sleeps until the hold ends, appenders wake it once the
+  // batch is that large. Why not send it as soon as one block is full? A
+  // steady writer then pays an eventfd write and the writer a wake-up and
+  // an io_uring_enter per block (every 20-odd records of 190 bytes): put of
+  // new items ran about a fifth slower (docs/benchmarks.md, "2026-12-07,
+  // night"). The hold bounds how long a record waits either way.
   bool HoldingLocked() const {
     if (options_.sync_mode != SyncMode::kNone || options_.none_hold_us == 0) return false;
-    // A batch whose last block is (nearly) full wastes little as it is.
-    if (AlignUp(open_->used, kBlockBytes) - open_->used < kHoldSlackBytes) return false;
+    if (open_->used + kHoldSlackBytes >= kEagerSealBytes) return false;
     return std::chrono::steady_clock::now() < HoldEndLocked();
   }
   std::chrono::steady_clock::time_point HoldEndLocked() const {

@@ -159,16 +159,33 @@ TEST(WalNoneHold, RecordsWithinTheHoldShareOneWriteAndNeedNoSync) {
   CloseAndExpectRecords(wal.get(), o.dir, 10);
 }
 
-TEST(WalNoneHold, AFullBlockGoesOutWithoutWaitingForTheHold) {
-  TempDir tmp("none-hold-full");
-  // Ten minutes: only a full block can end this hold.
+TEST(WalNoneHold, ABatchPastOneBlockKeepsWaitingForTheHold) {
+  TempDir tmp("none-hold-blocks");
+  // Ten minutes: nothing but a 64 KiB batch (or Close) ends this hold.
   const WalOptions o = NoneModeOptions(tmp.Sub("wal"), 600'000'000);
   auto wal = MustOpen(o);
   ASSERT_NE(wal, nullptr);
-  for (int i = 0; i < 40; ++i)
+  // About 17 KB, four full blocks and part of a fifth, at a pace the
+  // writer can follow: it sees each block fill.
+  for (int i = 0; i < 100; ++i) {
+    MustAppend(wal.get(), std::string(150, 'x'));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(wal->stats().writes, 0u);
+  CloseAndExpectRecords(wal.get(), o.dir, 100);
+}
+
+TEST(WalNoneHold, A64KiBBatchGoesOutWithoutWaitingForTheHold) {
+  TempDir tmp("none-hold-full");
+  const WalOptions o = NoneModeOptions(tmp.Sub("wal"), 600'000'000);
+  auto wal = MustOpen(o);
+  ASSERT_NE(wal, nullptr);
+  // About 100 KB.
+  for (int i = 0; i < 600; ++i)
     MustAppend(wal.get(), std::string(150, 'x'));
   EXPECT_GE(WritesWhenSettled(*wal, 1), 1u);
-  CloseAndExpectRecords(wal.get(), o.dir, 40);
+  CloseAndExpectRecords(wal.get(), o.dir, 600);
 }
 
 TEST(WalNoneHold, WithoutAHoldEachLoneRecordIsAWrite) {
