@@ -96,6 +96,7 @@ struct CliArgs {
   std::string sync_method = "dsync";
   std::uint32_t segment_mib = 0;  // 0: the default for the mode
   std::string table_reads = "mmap";
+  std::uint32_t bloom_bits = Options{}.table_bloom_bits_per_key;
   std::string stream_read_cache = "1m";
   std::uint32_t max_inflight = 0;  // 0: the log picks by sync mode
   std::uint32_t release_ms = 100;
@@ -146,6 +147,10 @@ void AddOptions(CLI::App& app, CliArgs& args) {
   app.add_option("--wal-release-ms", args.release_ms,
                  "Period of ReleaseBelow(durable LSN) during WAL runs; 0: never")
       ->capture_default_str();
+  app.add_option("--bloom-bits", args.bloom_bits,
+                 "Table workloads: bloom filter bits per key, every engine alike (0: none)")
+      ->check(CLI::Range(0, 40))
+      ->capture_default_str();
   app.add_option("--table-reads", args.table_reads,
                  "Eddy table files: read blocks through mappings (mmap) or with pread")
       ->check(CLI::IsMember({"mmap", "pread"}))
@@ -177,6 +182,7 @@ Status BuildConfig(const CliArgs& args, RunConfig* config) {
   config->wal_max_inflight = args.max_inflight;
   config->wal_release_ms = args.release_ms;
   config->map_table_files = args.table_reads == "mmap";
+  config->bloom_bits_per_key = args.bloom_bits;
   if (args.stream_read_cache == "0") {
     config->stream_read_cache_bytes = 0;
   } else {

@@ -84,8 +84,8 @@ std::uint64_t ReopenItems() {
   return 0;
 }
 
-PeerOptions ReopenPeerOptions(const std::string& engine, bool reopening) {
-  PeerOptions options = SharedPeerOptions(kReopenMemtableBytes);
+PeerOptions ReopenPeerOptions(const RunConfig& config, const std::string& engine, bool reopening) {
+  PeerOptions options = SharedPeerOptions(config, kReopenMemtableBytes);
   options.avoid_flush_during_recovery = engine == "rocksdb-noflush";
   options.error_if_exists = !reopening;
   return options;
@@ -128,7 +128,7 @@ Status WriteUntilKilled(const RunConfig& config, const std::string& engine, cons
     store = std::move(opened);
   } else {
     EDDY_ASSIGN_OR_RETURN(
-        store, OpenPeerStore(PeerLibrary(engine), dir, ReopenPeerOptions(engine, false)));
+        store, OpenPeerStore(PeerLibrary(engine), dir, ReopenPeerOptions(config, engine, false)));
   }
   auto logged = [&]() -> std::uint64_t {
     return eddy != nullptr ? eddy->impl().log().stats().bytes_written : PeerLogBytes(dir);
@@ -275,9 +275,9 @@ Result<ReopenResult> RunReopenCell(const RunConfig& config, const std::string& e
     EDDY_RETURN_IF_ERROR(store->Get(last.key(), &value));
     EDDY_RETURN_IF_ERROR(store->Close());
   } else {
-    EDDY_ASSIGN_OR_RETURN(
-        std::unique_ptr<Store> store,
-        OpenPeerStore(PeerLibrary(engine), dir, ReopenPeerOptions(engine, /*reopening=*/true)));
+    EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+                          OpenPeerStore(PeerLibrary(engine), dir,
+                                        ReopenPeerOptions(config, engine, /*reopening=*/true)));
     r.open_s = std::chrono::duration<double>(Clock::now() - start).count();
     EDDY_RETURN_IF_ERROR(store->Get(last.key(), &value));
     r.recovered = r.writer.items;  // the last item is there, so all are (one log, in order)

@@ -23,16 +23,17 @@ Options EddyOptions(const RunConfig& config, const fs::path& dir, std::uint64_t 
   options.memtable_budget_bytes = memtable_bytes;
   options.block_cache_bytes = kBlockCacheBytes;
   options.map_table_files = config.map_table_files;
+  options.table_bloom_bits_per_key = config.bloom_bits_per_key;
   options.report_progress = false;
   return options;
 }
 
-PeerOptions SharedPeerOptions(std::uint64_t memtable_bytes) {
+PeerOptions SharedPeerOptions(const RunConfig& config, std::uint64_t memtable_bytes) {
   PeerOptions options;
   options.write_buffer_bytes = memtable_bytes;
   options.max_write_buffers = kRocksWriteBuffers;
   options.block_cache_bytes = kBlockCacheBytes;
-  options.bloom_bits_per_key = kBloomBitsPerKey;
+  options.bloom_bits_per_key = static_cast<int>(config.bloom_bits_per_key);
   rlimit files{};
   const bool known = ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY;
   options.max_open_files =
@@ -201,7 +202,7 @@ Result<std::unique_ptr<Store>> OpenStore(const RunConfig& config, const std::str
                                                       sort_key, /*create=*/true));
     return std::unique_ptr<Store>(std::move(store));
   }
-  return OpenPeerStore(engine, dir, SharedPeerOptions(kMemtableBytes));
+  return OpenPeerStore(engine, dir, SharedPeerOptions(config, kMemtableBytes));
 }
 
 // ---- Disk
@@ -352,7 +353,7 @@ void AddSettings(ResultRow& row, const RunConfig& config, const std::string& eng
                  std::uint64_t memtable_bytes) {
   row.AddDetail("memtable_bytes", static_cast<double>(memtable_bytes));
   row.AddDetail("block_cache_bytes", static_cast<double>(kBlockCacheBytes));
-  row.AddDetail("bloom_bits_per_key", kBloomBitsPerKey);
+  row.AddDetail("bloom_bits_per_key", config.bloom_bits_per_key);
   row.AddDetail("compression", "none");
   row.AddDetail("sync", "none");
   if (engine == "eddy") {

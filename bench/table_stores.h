@@ -52,7 +52,6 @@ inline constexpr std::uint64_t kPartitionItems = 1000;
 // The shared memory budget.
 inline constexpr std::uint64_t kMemtableBytes = 64ull << 20;
 inline constexpr std::uint64_t kBlockCacheBytes = 64ull << 20;
-inline constexpr int kBloomBitsPerKey = 10;
 inline constexpr int kRocksWriteBuffers = 5;  // Eddy: the active memtable + 4 waiting for flush
 inline constexpr int kLevelDbMaxOpenFiles = 10'000;
 
@@ -108,7 +107,7 @@ class Store {
 
 Options EddyOptions(const RunConfig& config, const std::filesystem::path& dir,
                     std::uint64_t memtable_bytes);
-PeerOptions SharedPeerOptions(std::uint64_t memtable_bytes);
+PeerOptions SharedPeerOptions(const RunConfig& config, std::uint64_t memtable_bytes);
 
 // Eddy with one table "bench" (created when `create`).
 class EddyStore final : public Store {

@@ -57,6 +57,9 @@ struct RunConfig {
   // Eddy table files: read data blocks through mappings (Options::
   // map_table_files) or with pread, so runs can compare the two.
   bool map_table_files = true;
+  // Bits per key of every engine's table-file bloom filters (Eddy's
+  // Options::table_bloom_bits_per_key, the peers' filter policy).
+  std::uint32_t bloom_bits_per_key = Options{}.table_bloom_bits_per_key;
   // Options::stream_read_cache_bytes of the stream workloads' databases.
   std::uint64_t stream_read_cache_bytes = Options{}.stream_read_cache_bytes;
 

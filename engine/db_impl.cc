@@ -31,6 +31,13 @@ std::string_view ChangeTypeName(ChangeType type) {
 }
 
 namespace engine {
+namespace {
+
+// Past this a filter costs more memory than the false positives it saves:
+// at 40 bits per key they are already rarer than one in a million.
+constexpr std::uint32_t kMaxBloomBitsPerKey = 40;
+
+}  // namespace
 
 DbImpl::DbImpl(const Options& options) : options_(options), env_(wal::Env::Default()) {}
 
@@ -43,6 +50,10 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const Options& options) {
   // Below 1.05 every flush would set off a full merge.
   if (!(options.compaction_max_space_amp >= 1.05)) {
     return Status::InvalidArgument("Options.compaction_max_space_amp must be at least 1.05");
+  }
+  if (options.table_bloom_bits_per_key > kMaxBloomBitsPerKey) {
+    return Status::InvalidArgument("Options.table_bloom_bits_per_key must be at most " +
+                                   std::to_string(kMaxBloomBitsPerKey));
   }
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);

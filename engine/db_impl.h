@@ -85,6 +85,9 @@ class DbImpl final : public Db {
   std::size_t TableFileCount() const { return View()->files.size(); }
   // Each live table file's size, newest first.
   std::vector<std::uint64_t> TableFileBytes() const;
+  // Data blocks point reads asked of table files so far (block cache hits
+  // and misses): a read whose key a file's filter rules out asks none.
+  std::uint64_t TableBlockLookups() const { return block_cache_->hits() + block_cache_->misses(); }
   Lsn FlushedLsn() const { return flushed_lsn_.load(std::memory_order_relaxed); }
   std::uint64_t FlushCount() {
     std::lock_guard lock(flush_mu_);

@@ -213,6 +213,7 @@ Result<std::shared_ptr<TableFile>> DbImpl::WriteTableFile(compaction::EntryItera
   // fresh flush or compaction output was first read from disk (measured in
   // docs/sstable_format.md, "I/O choices").
   w.direct_io = false;
+  w.bloom_bits_per_key = options_.table_bloom_bits_per_key;
   Hook(std::string(job) + ":writing");
   EDDY_ASSIGN_OR_RETURN(compaction::TableFileInfo info, compaction::WriteTable(w, source));
   EDDY_RETURN_IF_ERROR(env_->SyncDir(tables_dir()));

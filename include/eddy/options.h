@@ -34,6 +34,11 @@ struct Options {
   // under a mapping kills the process with SIGBUS instead of failing the
   // read with IOError (docs/sstable_format.md, "I/O choices").
   bool map_table_files = true;
+  // Bits per key of each table file's bloom filter (docs/sstable_format.md,
+  // "Filter block"). Every write reads the item it replaces, so a new key
+  // asks the filter of every file; a false positive costs a block read and
+  // its checksum. 0: no filter. At most 40.
+  std::uint32_t table_bloom_bits_per_key = 10;
   // Background compaction's write rate limit; 0: unpaced.
   std::uint64_t compaction_bytes_per_s = 64ull << 20;
   // Tiered compaction merges every table file into one once all of them

@@ -165,6 +165,47 @@ TEST_F(FlushTest, CompactionKeepsTableFilesWithinTheConfiguredSpaceAmplification
   EXPECT_GT(worst_at[1], amps[0]);
 }
 
+TEST_F(FlushTest, BloomBitsPerKeyDecideHowOftenAnAbsentKeyReadsATableBlock) {
+  std::uint64_t lookups[2] = {0, 0};
+  const std::uint32_t bits[2] = {0, 20};
+  for (int b = 0; b < 2; ++b) {
+    Options o = MakeOptions();
+    o.dir = dir_.Sub("bloom" + std::to_string(b));
+    o.table_bloom_bits_per_key = bits[b];
+    auto opened = Db::Open(o);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    db_ = std::move(opened).value();
+    ASSERT_NO_FATAL_FAILURE(CreateTable());
+    ASSERT_TRUE(PutN(db_.get(), kTable, 1000, 300, 1).ok());
+    ASSERT_TRUE(impl()->WaitForFlushes().ok());
+    ASSERT_TRUE(impl()->CompactUntilDone().ok());
+    ASSERT_GT(impl()->TableFileCount(), 0u);
+    const std::uint64_t before = impl()->TableBlockLookups();
+    // Keys between the written ones: inside the files' key ranges, so only
+    // the filters can turn the reads away.
+    for (int i = 0; i < 999; ++i) {
+      auto got = db_->Get(kTable, KeyItem({0, SortKey(i) + "x"}));
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      ASSERT_FALSE(got->has_value()) << i;
+    }
+    lookups[b] = impl()->TableBlockLookups() - before;
+    ASSERT_TRUE(db_->Close().ok());
+    db_.reset();
+  }
+  // No filter: every read within a file's range reads a block (the last
+  // few keys written may be only in the memtable, outside every range).
+  EXPECT_GE(lookups[0], 900u);
+  EXPECT_LT(lookups[1], 10u);  // 20 bits: about 0.03 % false positives per file
+}
+
+TEST_F(FlushTest, BloomBitsPerKeyAboveFortyAreRejected) {
+  Options o = MakeOptions();
+  o.table_bloom_bits_per_key = 41;
+  auto opened = Db::Open(o);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_TRUE(opened.status().IsInvalidArgument()) << opened.status().ToString();
+}
+
 // What the manifest-LSN test's flush hook sees (the hook is a plain
 // function, called on the flush thread).
 struct ManifestWatch {
