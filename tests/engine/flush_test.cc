@@ -133,9 +133,7 @@ TEST_F(FlushTest, CompactionKeepsTableFilesWithinTheConfiguredSpaceAmplification
     Options o = MakeOptions();
     o.dir = dir_.Sub("amp" + std::to_string(a));
     o.compaction_max_space_amp = amps[a];
-    auto opened = Db::Open(o);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    db_ = std::move(opened).value();
+    ASSERT_NO_FATAL_FAILURE(OpenWith(o));
     ASSERT_NO_FATAL_FAILURE(CreateTable());
     int full_merges_seen = 0;
     for (int round = 1; round <= 12; ++round) {
@@ -172,9 +170,7 @@ TEST_F(FlushTest, BloomBitsPerKeyDecideHowOftenAnAbsentKeyReadsATableBlock) {
     Options o = MakeOptions();
     o.dir = dir_.Sub("bloom" + std::to_string(b));
     o.table_bloom_bits_per_key = bits[b];
-    auto opened = Db::Open(o);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    db_ = std::move(opened).value();
+    ASSERT_NO_FATAL_FAILURE(OpenWith(o));
     ASSERT_NO_FATAL_FAILURE(CreateTable());
     ASSERT_TRUE(PutN(db_.get(), kTable, 1000, 300, 1).ok());
     ASSERT_TRUE(impl()->WaitForFlushes().ok());

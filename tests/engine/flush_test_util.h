@@ -74,9 +74,10 @@ class FlushTest : public ::testing::Test {
     o.block_cache_bytes = 1 << 20;
     return o;
   }
-  void Open() {
+  void Open() { OpenWith(MakeOptions()); }
+  void OpenWith(const Options& options) {
     db_.reset();
-    auto db = Db::Open(MakeOptions());
+    auto db = Db::Open(options);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
   }
