@@ -39,7 +39,8 @@ constexpr std::uint32_t kMaxBloomBitsPerKey = 40;
 
 }  // namespace
 
-DbImpl::DbImpl(const Options& options) : options_(options), env_(wal::Env::Default()) {}
+DbImpl::DbImpl(const Options& options)
+    : options_(options), env_(wal::Env::Default()), arena_pool_(NewArenaBlockPool(options)) {}
 
 DbImpl::~DbImpl() {
   Close().IgnoreError();

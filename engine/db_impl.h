@@ -80,6 +80,9 @@ class DbImpl final : public Db {
   const wal::Wal& log() const { return *wal_; }
   // Bytes of every memtable still in memory (active and waiting for flush).
   std::size_t MemtableBytes() const;
+  // Arena blocks of flushed memtables kept for the next memtables
+  // (memtable/arena_block_pool.h); not part of MemtableBytes.
+  std::size_t RetainedArenaBytes() const { return arena_pool_->retained_bytes(); }
   // Table files live now, and the flushed LSN (every change at or below it
   // is in those files).
   std::size_t TableFileCount() const { return View()->files.size(); }
@@ -137,6 +140,9 @@ class DbImpl final : public Db {
     std::lock_guard lock(view_mu_);
     return view_;
   }
+  // Memtable arena blocks outlive their memtable here for the next one
+  // (memtable/arena_block_pool.h): up to one memtable budget is retained.
+  static std::shared_ptr<memtable::ArenaBlockPool> NewArenaBlockPool(const Options& options);
   std::shared_ptr<memtable::Memtable> NewMemtable() const;
   // Opens the manifest and its files and removes files no manifest names
   // (a flush cut short); before the log is replayed.
@@ -167,6 +173,7 @@ class DbImpl final : public Db {
 
   const Options options_;
   wal::Env* const env_;
+  const std::shared_ptr<memtable::ArenaBlockPool> arena_pool_;
   // Declared before view_: open files use them until the view goes.
   std::unique_ptr<compaction::BlockCache> block_cache_;
   std::unique_ptr<compaction::ReadQueuePool> read_pool_;

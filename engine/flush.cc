@@ -48,16 +48,24 @@ void DbImpl::SetFlushHookForTesting(void (*hook)(std::string_view point)) {
   flush_hook.store(hook, std::memory_order_release);
 }
 
-std::shared_ptr<memtable::Memtable> DbImpl::NewMemtable() const {
+std::shared_ptr<memtable::ArenaBlockPool> DbImpl::NewArenaBlockPool(const Options& options) {
   // Arena blocks well below the budget, so a small budget still means many
   // items per memtable rather than one block's worth of bytes.
   const std::size_t block = static_cast<std::size_t>(
-      std::clamp<std::uint64_t>(options_.memtable_budget_bytes / 8, 4096, 4u << 20));
+      std::clamp<std::uint64_t>(options.memtable_budget_bytes / 8, 4096, 4u << 20));
+  // One memtable's worth (its two arenas may each end with a part-used
+  // block), so the next memtable after a flush writes only warm pages.
+  const std::size_t allocation = memtable::Arena::PoolAllocationBytes(block);
+  return std::make_shared<memtable::ArenaBlockPool>(
+      allocation, static_cast<std::size_t>(options.memtable_budget_bytes) + 2 * allocation);
+}
+
+std::shared_ptr<memtable::Memtable> DbImpl::NewMemtable() const {
   // The key filter gets 1/64 of the budget: about 25 bits per item of 100
   // bytes, 5 per item of a bare key (memtable/key_filter.h); a 64 MiB
   // budget gives a 1 MiB filter.
   const auto filter = static_cast<std::size_t>(options_.memtable_budget_bytes / 64);
-  return std::make_shared<memtable::Memtable>(block, filter);
+  return std::make_shared<memtable::Memtable>(arena_pool_, filter);
 }
 
 std::size_t DbImpl::MemtableBytes() const {

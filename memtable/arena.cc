@@ -2,12 +2,17 @@
 
 #include <cstdlib>
 #include <new>
+#include <utility>
 
 namespace eddy::memtable {
 
 void Arena::FreeBlock::operator()(Block* b) const {
   b->~Block();
-  std::free(b);
+  if (pool != nullptr) {
+    pool->Give(b);
+  } else {
+    std::free(b);
+  }
 }
 
 Arena::Arena(std::size_t block_bytes) : block_bytes_(block_bytes) {
@@ -15,12 +20,19 @@ Arena::Arena(std::size_t block_bytes) : block_bytes_(block_bytes) {
   current_.store(NewBlock(block_bytes_), std::memory_order_release);
 }
 
+Arena::Arena(std::shared_ptr<ArenaBlockPool> pool)
+    : pool_(std::move(pool)), block_bytes_(pool_->allocation_bytes() - sizeof(Block)) {
+  std::lock_guard lock(mu_);
+  current_.store(NewBlock(block_bytes_), std::memory_order_release);
+}
+
 Arena::Block* Arena::NewBlock(std::size_t capacity) {
-  void* raw = std::malloc(sizeof(Block) + capacity);
+  ArenaBlockPool* pool = pool_ != nullptr && capacity == block_bytes_ ? pool_.get() : nullptr;
+  void* raw = pool != nullptr ? pool->Take() : std::malloc(sizeof(Block) + capacity);
   if (raw == nullptr) throw std::bad_alloc();
   Block* b = new (raw) Block();
   b->capacity = capacity;
-  blocks_.emplace_back(b);
+  blocks_.emplace_back(b, FreeBlock{pool});
   memory_bytes_.fetch_add(sizeof(Block) + capacity, std::memory_order_relaxed);
   return b;
 }

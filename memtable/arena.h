@@ -1,8 +1,9 @@
 // Arena: a bump allocator that many threads may allocate from at once.
 //
 // Memtable nodes and item versions live here until the whole memtable is
-// dropped; nothing is freed one by one. Blocks are reused memory from the
-// allocator (mimalloc), so steady-state writes touch warm pages.
+// dropped; nothing is freed one by one. With an ArenaBlockPool the blocks
+// of a dropped arena serve the next one, so steady-state writes touch warm
+// pages (memtable/arena_block_pool.h says why that matters).
 //
 // Thread-safety: Allocate may be called concurrently. Fast path: one
 // fetch_add on the current block; a new block is installed under a mutex.
@@ -15,11 +16,16 @@
 #include <mutex>
 #include <vector>
 
+#include "memtable/arena_block_pool.h"
+
 namespace eddy::memtable {
 
 class Arena {
  public:
   explicit Arena(std::size_t block_bytes = 1u << 20);
+  // Takes its blocks from `pool` and gives them back when destroyed; the
+  // block size is the pool's allocation size less a block's header.
+  explicit Arena(std::shared_ptr<ArenaBlockPool> pool);
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -49,12 +55,21 @@ class Arena {
     char* data() { return reinterpret_cast<char*>(this + 1); }
   };
   struct FreeBlock {
+    ArenaBlockPool* pool;  // null: the block is not the pool's size
     void operator()(Block* b) const;
   };
 
+ public:
+  // The pool allocation size that gives blocks of `block_bytes`.
+  static std::size_t PoolAllocationBytes(std::size_t block_bytes) {
+    return sizeof(Block) + block_bytes;
+  }
+
+ private:
   char* AllocateSlow(std::size_t bytes);
   Block* NewBlock(std::size_t capacity);
 
+  const std::shared_ptr<ArenaBlockPool> pool_;  // may be null
   const std::size_t block_bytes_;
   std::atomic<Block*> current_{nullptr};
   std::atomic<std::size_t> memory_bytes_{0};

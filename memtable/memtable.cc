@@ -11,6 +11,9 @@ Memtable::Memtable(std::size_t arena_block_bytes, std::size_t filter_bytes)
       list_(&node_arena_),
       filter_(filter_bytes) {}
 
+Memtable::Memtable(std::shared_ptr<ArenaBlockPool> pool, std::size_t filter_bytes)
+    : node_arena_(pool), version_arena_(pool), list_(&node_arena_), filter_(filter_bytes) {}
+
 const ItemVersion* Memtable::NewVersion(Lsn lsn, std::string_view value) {
   char* raw = version_arena_.Allocate(sizeof(ItemVersion) + value.size());
   auto* v = new (raw) ItemVersion();

@@ -28,6 +28,7 @@
 #include "common/blocked_bloom.h"
 #include "eddy/types.h"
 #include "memtable/arena.h"
+#include "memtable/arena_block_pool.h"
 #include "memtable/key_filter.h"
 #include "memtable/skiplist.h"
 
@@ -64,6 +65,8 @@ class Memtable {
  public:
   // `filter_bytes` sizes the key filter; 0 leaves it off.
   explicit Memtable(std::size_t arena_block_bytes = 4u << 20, std::size_t filter_bytes = 0);
+  // Arena blocks from `pool`, given back to it when the memtable goes.
+  Memtable(std::shared_ptr<ArenaBlockPool> pool, std::size_t filter_bytes);
   Memtable(const Memtable&) = delete;
   Memtable& operator=(const Memtable&) = delete;
 

@@ -194,6 +194,29 @@ TEST_F(FlushTest, BloomBitsPerKeyDecideHowOftenAnAbsentKeyReadsATableBlock) {
   EXPECT_LT(lookups[1], 10u);  // 20 bits: about 0.03 % false positives per file
 }
 
+TEST_F(FlushTest, AFlushedMemtablesArenaBlocksWaitForTheNextMemtable) {
+  Options o = MakeOptions();
+  ASSERT_NO_FATAL_FAILURE(OpenWith(o));
+  ASSERT_NO_FATAL_FAILURE(CreateTable());
+  EXPECT_EQ(impl()->RetainedArenaBytes(), 0u);
+  ASSERT_TRUE(PutN(db_.get(), kTable, 1000, 300, 1).ok());
+  ASSERT_TRUE(impl()->WaitForFlushes().ok());
+  ASSERT_GT(impl()->FlushCount(), 0u);
+  // Some of what the flushed memtables took is kept, never more than one
+  // budget and two blocks.
+  const std::size_t retained = impl()->RetainedArenaBytes();
+  EXPECT_GT(retained, 0u);
+  EXPECT_LE(retained, o.memtable_budget_bytes + 2 * o.memtable_budget_bytes / 8 + 64);
+  // The items read back whole from the files and the reused memory alike.
+  ASSERT_TRUE(PutN(db_.get(), kTable, 1000, 300, 2).ok());
+  for (int i = 0; i < 1000; i += 97) {
+    auto got = db_->Get(kTable, KeyItem({0, SortKey(i)}));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_TRUE(got->has_value()) << i;
+    EXPECT_TRUE(**got == MakeItem({0, SortKey(i)}, 2, 300)) << i;
+  }
+}
+
 TEST_F(FlushTest, BloomBitsPerKeyAboveFortyAreRejected) {
   Options o = MakeOptions();
   o.table_bloom_bits_per_key = 41;
