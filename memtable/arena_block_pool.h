@@ -4,8 +4,9 @@
 // Why: a memtable's arena takes its whole budget in blocks of a few MiB,
 // writes every byte once and is dropped after its flush. Memory freshly
 // taken from the system costs a page fault on first touch (15-40× the
-// cost of reused memory on these machines, docs/benchmarks.md), and the
-// allocator hands large blocks back to the system when they are freed, so
+// cost of reused memory on these machines, by the performance anchors the
+// project was given), and the allocator hands large blocks back to the
+// system when they are freed, so
 // without a pool every memtable faults in its budget again: about one
 // fault per 20 puts of 100-byte items, in the writing thread. Keeping up
 // to one memtable's worth of blocks makes the next memtable's pages warm.
