@@ -7,9 +7,9 @@
 // cost of reused memory on these machines, by the performance anchors the
 // project was given), and the allocator hands large blocks back to the
 // system when they are freed, so
-// without a pool every memtable faults in its budget again: about one
-// fault per 20 puts of 100-byte items, in the writing thread. Keeping up
-// to one memtable's worth of blocks makes the next memtable's pages warm.
+// without a pool every memtable faults in its budget again, a page at a
+// time, in the writing thread. Keeping up to one memtable's worth of
+// blocks makes the next memtable's pages warm.
 //
 // The pool holds at most `max_retained_bytes`; blocks beyond that go back
 // to the allocator. Blocks of another size (an arena's oversized
