@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/byte_codec.h"
+#include "compaction/page_cache.h"
 
 namespace eddy::compaction {
 namespace {
@@ -224,6 +225,10 @@ Result<std::optional<OwnedTableEntry>> TableReader::Get(const KeyProbe& probe) c
   if (!it.Valid() || it.key() != key) return std::optional<OwnedTableEntry>();
   EDDY_ASSIGN_OR_RETURN(TableEntry e, DecodeEntry(it.key(), it.value(), handle.offset));
   return std::optional<OwnedTableEntry>(OwnedTableEntry::From(e));
+}
+
+std::uint64_t TableReader::WarmPageCache() const {
+  return mapping_ ? compaction::WarmPageCache(mapping_.get(), file_bytes_) : 0;
 }
 
 }  // namespace eddy::compaction

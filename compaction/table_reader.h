@@ -105,6 +105,11 @@ class TableReader {
   // MergingIterator built with `descending`.)
   std::unique_ptr<EntryIterator> NewReverseIterator(bool fill_cache = true) const;
 
+  // Asks the kernel to read the parts of a mapped file that left the page
+  // cache back in, when they fit in memory (page_cache.h); a no-op when the
+  // file is not mapped. Returns the bytes asked for.
+  std::uint64_t WarmPageCache() const;
+
   const std::string& path() const { return options_.path; }
   std::uint64_t file_number() const { return options_.file_number; }
   std::uint64_t file_bytes() const { return file_bytes_; }

@@ -199,6 +199,9 @@ Result<bool> DbImpl::CompactOnce() {
     env_->Remove(dir + "/" + compaction::TableFileName(number)).IgnoreError();
     block_cache_->EraseFile(number);
   }
+  // The inputs' pages are gone with them; bring back what the merge pushed
+  // out of its own output while both were in memory (page_cache.h).
+  if (out) out->reader->WarmPageCache();
   return true;
 }
 

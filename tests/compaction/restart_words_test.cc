@@ -56,10 +56,10 @@ void ExpectSameSeek(const Block& block, const RestartWords& words, const std::st
   const RestartWords::Range r = words.Narrow(target);
   ASSERT_LE(r.first, r.last);
   narrowed.Seek(target, r.first, r.last);
-  ASSERT_EQ(narrowed.Valid(), full.Valid()) << testing::PrintToString(target);
+  ASSERT_EQ(narrowed.Valid(), full.Valid()) << ::testing::PrintToString(target);
   EXPECT_FALSE(narrowed.corrupt());
   if (full.Valid()) {
-    EXPECT_EQ(narrowed.key(), full.key()) << testing::PrintToString(target);
+    EXPECT_EQ(narrowed.key(), full.key()) << ::testing::PrintToString(target);
   }
 }
 
