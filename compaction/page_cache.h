@@ -7,8 +7,8 @@
 // read by foreground gets and by the merge itself, sit on the active list;
 // when memory runs short the output's own pages go first, and the inputs
 // are deleted right after. Measured at 10^7 items of 1 KiB (10 GB, 24 GiB
-// of RAM): a third of the merged file was out of the page cache when reads
-// began (docs/benchmarks.md, 2026-12-08).
+// of RAM): in two runs of five a third of the merged file was out of the
+// page cache when reads began (docs/benchmarks.md, 2026-12-08).
 #pragma once
 
 #include <cstdint>
@@ -18,9 +18,10 @@ namespace eddy::compaction {
 // Counts the pages of the mapping [base, base + bytes) that are not in the
 // page cache and, when they fit in half of the memory the kernel says is
 // available (MemAvailable: free pages and droppable cache), asks it to read
-// them ahead (MADV_WILLNEED; pages already cached are left alone). Returns the bytes it asked for:
-// 0 when nothing is missing, when more is missing than fits, or when a call fails (it is only a
-// hint). `base` must be page-aligned, as a mapping's start is.
+// them ahead (MADV_WILLNEED; pages already cached are left alone). Returns
+// the bytes it asked for: 0 when nothing is missing, when more is missing
+// than fits, or when a call fails (it is only a hint). `base` must be
+// page-aligned, as a mapping's start is.
 std::uint64_t WarmPageCache(const char* base, std::uint64_t bytes);
 
 }  // namespace eddy::compaction
