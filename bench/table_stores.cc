@@ -12,6 +12,8 @@
 #include <optional>
 #include <system_error>
 
+#include "compaction/page_cache.h"
+
 namespace eddy::bench::tables {
 namespace fs = std::filesystem;
 
@@ -250,9 +252,7 @@ std::vector<fs::path> RegularFiles(const fs::path& dir) {
 }  // namespace
 
 std::uint64_t ResidentBytes(const fs::path& dir, bool tables_only, std::uint64_t* file_bytes) {
-  const std::uint64_t page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   std::uint64_t resident = 0, bytes = 0;
-  std::vector<unsigned char> pages;
   for (const fs::path& path : RegularFiles(dir)) {
     if (tables_only && !IsTableFile(path)) continue;
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -263,11 +263,7 @@ std::uint64_t ResidentBytes(const fs::path& dir, bool tables_only, std::uint64_t
       bytes += len;
       void* map = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd, 0);
       if (map != MAP_FAILED) {
-        pages.assign((len + page - 1) / page, 0);
-        if (::mincore(map, len, pages.data()) == 0) {
-          for (unsigned char p : pages)
-            resident += (p & 1) * page;
-        }
+        resident += compaction::ResidentBytes(static_cast<const char*>(map), len);
         ::munmap(map, len);
       }
     }

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -26,22 +27,27 @@ std::uint64_t MemAvailableBytes() {
 }  // namespace
 
 std::uint64_t WarmPageCache(const char* base, std::uint64_t bytes) {
-  const long page_size = ::sysconf(_SC_PAGESIZE);
-  if (base == nullptr || bytes == 0 || page_size <= 0) return 0;
-  const std::uint64_t page = static_cast<std::uint64_t>(page_size);
-  std::vector<unsigned char> resident((bytes + page - 1) / page);
-  void* start = const_cast<char*>(base);
-  if (::mincore(start, bytes, resident.data()) != 0) return 0;
-  std::uint64_t missing = 0;
-  for (unsigned char r : resident)
-    if ((r & 1) == 0) missing += page;
+  if (base == nullptr || bytes == 0) return 0;
+  const std::uint64_t missing = bytes - ResidentBytes(base, bytes);
   if (missing == 0) return 0;
   // Reading in more than half of what memory can hold would push out other
   // files' pages for this one's (a database much larger than memory): then
   // the cache decides.
   if (missing > MemAvailableBytes() / 2) return 0;
-  if (::madvise(start, bytes, MADV_WILLNEED) != 0) return 0;
+  if (::madvise(const_cast<char*>(base), bytes, MADV_WILLNEED) != 0) return 0;
   return missing;
+}
+
+std::uint64_t ResidentBytes(const char* base, std::uint64_t bytes) {
+  const long page_size = ::sysconf(_SC_PAGESIZE);
+  if (base == nullptr || bytes == 0 || page_size <= 0) return 0;
+  const std::uint64_t page = static_cast<std::uint64_t>(page_size);
+  std::vector<unsigned char> pages((bytes + page - 1) / page);
+  if (::mincore(const_cast<char*>(base), bytes, pages.data()) != 0) return 0;
+  std::uint64_t resident = 0;
+  for (unsigned char p : pages)
+    resident += (p & 1) * page;
+  return std::min(resident, bytes);
 }
 
 }  // namespace eddy::compaction

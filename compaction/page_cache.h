@@ -24,4 +24,9 @@ namespace eddy::compaction {
 // page-aligned, as a mapping's start is.
 std::uint64_t WarmPageCache(const char* base, std::uint64_t bytes);
 
+// Bytes of the mapping [base, base + bytes) whose pages are in the page
+// cache (mincore), counted in whole pages and at most `bytes`; 0 if the
+// call fails. `base` must be page-aligned.
+std::uint64_t ResidentBytes(const char* base, std::uint64_t bytes);
+
 }  // namespace eddy::compaction

@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <thread>
-#include <vector>
 
 #include "compaction/table_reader.h"
 #include "support/temp_dir.h"
@@ -22,20 +21,15 @@ namespace {
 
 // Bytes of the file's pages that are in the page cache, seen through a
 // mapping of our own.
-std::uint64_t ResidentBytes(const std::string& path) {
+std::uint64_t ResidentFileBytes(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) return 0;
   const off_t bytes = ::lseek(fd, 0, SEEK_END);
   void* map = ::mmap(nullptr, static_cast<std::size_t>(bytes), PROT_READ, MAP_SHARED, fd, 0);
   ::close(fd);
   if (map == MAP_FAILED) return 0;
-  const std::uint64_t page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  std::vector<unsigned char> resident((static_cast<std::uint64_t>(bytes) + page - 1) / page);
-  std::uint64_t in = 0;
-  if (::mincore(map, static_cast<std::size_t>(bytes), resident.data()) == 0) {
-    for (unsigned char r : resident)
-      if (r & 1) in += page;
-  }
+  const std::uint64_t in =
+      ResidentBytes(static_cast<const char*>(map), static_cast<std::uint64_t>(bytes));
   ::munmap(map, static_cast<std::size_t>(bytes));
   return in;
 }
@@ -79,7 +73,7 @@ TEST_F(PageCache, AMappedFileOutOfTheCacheIsReadBackIn) {
   Evict(path_);
   auto reader = Open(/*map_file=*/true);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  const std::uint64_t before = ResidentBytes(path_);
+  const std::uint64_t before = ResidentFileBytes(path_);
   if (before + file_bytes_ / 2 > file_bytes_) {
     GTEST_SKIP() << "this file system kept the pages cached (" << before << " of " << file_bytes_
                  << " bytes)";
@@ -89,9 +83,9 @@ TEST_F(PageCache, AMappedFileOutOfTheCacheIsReadBackIn) {
   EXPECT_LE(asked, file_bytes_ + 4096);
   // The read-ahead runs in the background; give it a few seconds.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (ResidentBytes(path_) < file_bytes_ && std::chrono::steady_clock::now() < deadline)
+  while (ResidentFileBytes(path_) < file_bytes_ && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_GE(ResidentBytes(path_), file_bytes_);
+  EXPECT_GE(ResidentFileBytes(path_), file_bytes_);
   // Nothing is missing any more: nothing is asked for.
   EXPECT_EQ((*reader)->WarmPageCache(), 0u);
 }
@@ -105,6 +99,7 @@ TEST_F(PageCache, AFileReadThroughPreadIsLeftToTheCache) {
 
 TEST(PageCacheHint, NothingToWarmIsNotAnError) {
   EXPECT_EQ(WarmPageCache(nullptr, 4096), 0u);
+  EXPECT_EQ(ResidentBytes(nullptr, 4096), 0u);
 }
 
 }  // namespace
